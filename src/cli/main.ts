@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerCommands } from './commands.js';
+import { formatCliError } from './errors.js';
+
+const program = new Command();
+program
+  .name('stockcast')
+  .description('Forecast stock prices with a Temporal Fusion Transformer and trade on the forecasts.')
+  .showHelpAfterError();
+registerCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`${formatCliError(err)}\n`);
+  process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 1;
+});
