@@ -1,12 +1,25 @@
 import type { Command } from 'commander';
+import { registerBackfill } from './backfill.js';
 
-/** Registers every stockcast subcommand; each lives in its own module and is loaded lazily. */
+/** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
   program
     .command('demo')
-    .description('Run the whole pipeline offline on a synthetic market (no account, no network).')
-    .action(async () => {
+    .description('Run the pipeline offline on a synthetic market (no account, no network).')
+    .option('--start <date>', 'first date of the synthetic history', '2019-01-01')
+    .option('--end <date>', 'last date of the synthetic history', '2024-12-31')
+    .action(async (opts: { start: string; end: string }) => {
       const { runDemoCommand } = await import('./demo.js');
-      await runDemoCommand();
+      await runDemoCommand(opts);
+    });
+  registerBackfill(program);
+  program
+    .command('bench')
+    .description('Run benchmarks and print JSON figures.')
+    .argument('[name]', 'which benchmark: features (default: all)', 'all')
+    .option('--data <path>', 'daily bars CSV', '../shared/data/sp500-daily-2015-2018.csv.gz')
+    .action(async (name: string, opts: { data: string }) => {
+      const { runBenchCommand } = await import('../bench/run-bench.js');
+      await runBenchCommand(name, opts);
     });
 }

@@ -1,0 +1,16 @@
+import { benchFeatureStore } from './feature-store-bench.js';
+
+const BENCHES: Record<string, (opts: { data: string }) => Promise<Record<string, unknown>>> = {
+  features: benchFeatureStore,
+};
+
+/** Runs one benchmark (or all) and prints one JSON object per benchmark on stdout. */
+export async function runBenchCommand(name: string, opts: { data: string }): Promise<void> {
+  const names = name === 'all' ? Object.keys(BENCHES) : [name];
+  for (const n of names) {
+    const bench = BENCHES[n];
+    if (!bench) throw new Error(`unknown benchmark "${n}": expected one of ${Object.keys(BENCHES).join(', ')}, all`);
+    const figures = await bench(opts);
+    process.stdout.write(`${JSON.stringify({ bench: n, ...figures }, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,28 @@
+import type { BackfillSummary } from '../features/backfill.js';
+
+/** Formats the closing summary of a backfill: rows per feature, then every failed symbol and why. */
+export function formatBackfillSummary(summary: BackfillSummary, seconds: number): string {
+  const lines: string[] = [];
+  const width = Math.max(7, ...[...summary.receivedRows.keys()].map((f) => f.length));
+  lines.push(`${'feature'.padEnd(width)}  ${'received'.padStart(10)}  ${'written'.padStart(10)}`);
+  for (const [feature, received] of summary.receivedRows) {
+    const changed = summary.changedRows.get(feature) ?? 0;
+    lines.push(`${feature.padEnd(width)}  ${String(received).padStart(10)}  ${String(changed).padStart(10)}`);
+  }
+  if (summary.chunksSkipped > 0) {
+    lines.push(`resumed: ${summary.chunksSkipped} step(s) had already landed in an earlier run and were skipped`);
+  }
+  if (summary.noData.length > 0) {
+    lines.push(`no data in range for ${summary.noData.length} symbol(s): ${summary.noData.join(', ')}`);
+  }
+  if (summary.failures.length > 0) {
+    lines.push(`FAILED: ${summary.failures.length} symbol(s)/date(s) — re-run the same command to retry them:`);
+    for (const f of summary.failures) {
+      lines.push(`  ${f.symbol}: ${f.reason}${f.attempts ? ` (after ${f.attempts} attempts)` : ''}`);
+    }
+  } else {
+    lines.push('no failures');
+  }
+  lines.push(`done in ${seconds.toFixed(1)} s`);
+  return lines.join('\n');
+}

@@ -1,0 +1,55 @@
+import type { WideFrame } from '../core/wide-frame.js';
+
+/**
+ * Long-format rows of one time frame, column-wise, several features at once. Every feature in `values` has a
+ * value for every row; NaN is stored as the string 'NaN' (a known row whose value is unknown).
+ */
+export interface FeatureBatch {
+  timeFrame: string;
+  /** Symbol of each row. */
+  symbols: string[];
+  /** Epoch milliseconds (UTC) of each row. */
+  timestamps: Float64Array;
+  /** New-York trading date (`YYYY-MM-DD`) of each row. */
+  dates: string[];
+  /** Feature name → value of each row. */
+  values: Map<string, Float64Array>;
+  /** When these values were observed; a newer value replaces an older one for the same symbol and timestamp. */
+  updatedAt: Date;
+}
+
+/** What a write changed, per feature. */
+export interface WriteSummary {
+  /** Feature → rows that were inserted or replaced (0 for a repeated identical write). */
+  changedRows: Map<string, number>;
+  /** Parquet files rewritten. */
+  filesWritten: number;
+}
+
+/** Which symbols and dates a feature already holds. */
+export interface FeatureCoverage {
+  symbol: string;
+  firstDate: string;
+  lastDate: string;
+  rows: number;
+}
+
+/** What a wide query asks for. Dates are inclusive `YYYY-MM-DD` New-York trading dates. */
+export interface WideQuery {
+  features: string[];
+  timeFrame: string;
+  symbols?: string[];
+  startDate?: string;
+  endDate?: string;
+}
+
+/** Port: the feature store (the seed's uniform long format, read back as a typed wide frame). */
+export interface FeatureStore {
+  /** Merges rows idempotently: same rows twice → same content; newer values replace older ones. */
+  write(batch: FeatureBatch): Promise<WriteSummary>;
+  /** One row per (symbol, timestamp), one typed column per feature, rows sorted by symbol then time. */
+  queryWide(query: WideQuery): Promise<WideFrame>;
+  /** Per-symbol date coverage of one feature, for resuming and refreshing only what is missing. */
+  coverage(feature: string, timeFrame: string): Promise<FeatureCoverage[]>;
+  close(): Promise<void>;
+}
