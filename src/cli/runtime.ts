@@ -78,14 +78,26 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
           const { CsvBarsSource } = await import('../sources/csv-bars.js');
           return new CsvBarsSource(opts.csvPath);
         }
-        case 'alpaca':
-        case 'yahoo':
-          throw new Error(`--source ${name} is not wired yet in this build`);
+        case 'alpaca': {
+          const { AlpacaMarketDataSource } = await import('../sources/alpaca-market-data.js');
+          return new AlpacaMarketDataSource({
+            keyId: settings.require('ALPACA_KEY'),
+            secretKey: settings.require('ALPACA_SECRET'),
+            baseUrl: settings.alpacaDataUrl,
+          });
+        }
+        case 'yahoo': {
+          const { YahooMarketDataSource } = await import('../sources/yahoo-market-data.js');
+          return new YahooMarketDataSource({});
+        }
       }
     },
     async earningsSource(name) {
       if (name === 'synthetic') return syntheticMarket();
-      if (name === 'nasdaq') throw new Error('--earnings-source nasdaq is not wired yet in this build');
+      if (name === 'nasdaq') {
+        const { NasdaqEarningsSource } = await import('../sources/nasdaq-earnings.js');
+        return new NasdaqEarningsSource({ baseUrl: settings.nasdaqApiUrl });
+      }
       throw new Error(`unknown earnings source "${name}": expected nasdaq or synthetic`);
     },
     async defaultSymbols(name, source) {
