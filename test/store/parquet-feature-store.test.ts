@@ -187,3 +187,24 @@ test('bad input gets clear errors', async () => {
     );
   });
 });
+
+test('works the same over an S3-protocol object store (partitions uploaded, read back through the SDK)', async () => {
+  const { startS3Server } = await import('../helpers/s3-server.js');
+  const { S3ObjectStore } = await import('../../src/store/s3-object-store.js');
+  const server = await startS3Server();
+  const objects = new S3ObjectStore({ bucket: server.bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials });
+  const store = await ParquetFeatureStore.open({ objects, prefix: 'historical_data_v2' });
+  try {
+    await store.write(batch([['AAPL', '2018-01-02', 170.16, 0, 1], ['MSFT', '2018-01-02', 86.13, 1, 1]]));
+    const again = await store.write(batch([['AAPL', '2018-01-02', 170.16, 0, 1], ['AAPL', '2018-01-03', 172.53, 0, 2]]));
+    assert.equal(again.changedRows.get('open'), 1);
+    assert.deepEqual(await objects.list('historical_data_v2/feature=open/'), ['historical_data_v2/feature=open/time_frame=1Day/2018.parquet']);
+    const frame = await store.queryWide({ features: ['open', 'is_earnings_day'], timeFrame: '1Day' });
+    assert.deepEqual(frame.symbols, ['AAPL', 'MSFT']);
+    assert.deepEqual([...frame.columns.get('open')!], [170.16, 172.53, 86.13]);
+    assert.deepEqual([...frame.columns.get('is_earnings_day')!], [0, 0, 1]);
+  } finally {
+    await store.close();
+    await server.close();
+  }
+});
