@@ -16,6 +16,8 @@ export interface TftInputSpec {
   staticCategoricals: { name: string; cardinality: number; embeddingSize: number }[];
   staticReals: string[];
   quantiles: number[];
+  /** How a normalized prediction maps back to target units: `log` → exp(p·scale + center), `identity` → p·scale + center. */
+  targetTransform: 'log' | 'identity';
 }
 
 /** One batch of windows. */

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ParamStore } from './params.js';
-import { dense, dropout, interpolationMatrix, layerNorm } from './ops.js';
+import { dense, dropout, interpolationMatrix, layerNorm, scaleColumns } from './ops.js';
 
 /** Whether a forward pass trains (dropout on) and which seed its dropout uses. */
 export interface Mode {
@@ -94,7 +94,7 @@ export class AddNorm {
   }
   apply(x: tf.Tensor2D, skip: tf.Tensor2D): tf.Tensor2D {
     let s = this.resample ? this.resample.apply(skip) : skip;
-    if (this.mask) s = tf.mul(s, tf.mul(tf.sigmoid(this.mask), 2)) as tf.Tensor2D;
+    if (this.mask) s = scaleColumns(s, tf.mul(tf.sigmoid(this.mask), 2));
     return layerNorm(tf.add(x, s) as tf.Tensor2D, this.gain, this.bias);
   }
 }
@@ -127,7 +127,7 @@ export class ResampleNorm {
   }
   apply(x: Input): tf.Tensor2D {
     const r = this.resample ? this.resample.apply(x) : (x as tf.Tensor2D);
-    return layerNorm(tf.mul(r, tf.mul(tf.sigmoid(this.mask), 2)) as tf.Tensor2D, this.gain, this.bias);
+    return layerNorm(scaleColumns(r, tf.mul(tf.sigmoid(this.mask), 2)), this.gain, this.bias);
   }
 }
 

@@ -12,7 +12,12 @@ import { AddNorm, GateAddNorm, GatedLinearUnit, GatedResidualNetwork, Linear, ty
 import { VariableSelectionNetwork, type SelectedVariable } from './variable-selection.js';
 import { LstmLayer } from './lstm.js';
 import { InterpretableMultiHeadAttention } from './attention.js';
-import { dropout } from './ops.js';
+import { dropout, matMul } from './ops.js';
+
+/** Embedding lookup as one-hot × table: the wasm backend has no gradient kernel for gather. */
+function embed(table: tf.Variable, codes: tf.Tensor1D): tf.Tensor2D {
+  return matMul(tf.cast(tf.oneHot(codes, table.shape[0]!), 'float32') as tf.Tensor2D, table as tf.Tensor2D);
+}
 
 /** Hyperparameters from configs.yaml. */
 export interface TftHyperparameters {
@@ -124,8 +129,8 @@ export class TemporalFusionTransformer {
     const encIn = new Map<string, tf.Tensor2D>(x.encoderReals);
     const decIn = new Map<string, tf.Tensor2D>(x.decoderReals);
     for (const [name, emb] of this.embeddings) {
-      encIn.set(name, tf.gather(emb, x.encoderCategoricals.get(name)!) as tf.Tensor2D);
-      if (x.decoderCategoricals.has(name)) decIn.set(name, tf.gather(emb, x.decoderCategoricals.get(name)!) as tf.Tensor2D);
+      encIn.set(name, embed(emb, x.encoderCategoricals.get(name)!));
+      if (x.decoderCategoricals.has(name)) decIn.set(name, embed(emb, x.decoderCategoricals.get(name)!));
     }
     const enc = this.encoderVsn.apply(encIn, mode, ctxSelection);
     const dec = this.decoderVsn.apply(decIn, mode, ctxSelection);
