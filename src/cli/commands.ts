@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBackfill } from './backfill.js';
+import { registerTrain } from './train.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -8,11 +9,13 @@ export function registerCommands(program: Command): void {
     .description('Run the pipeline offline on a synthetic market (no account, no network).')
     .option('--start <date>', 'first date of the synthetic history', '2019-01-01')
     .option('--end <date>', 'last date of the synthetic history', '2024-12-31')
-    .action(async (opts: { start: string; end: string }) => {
+    .option('--backend <name>', 'tensor backend: wasm (default), cpu, tensorflow', 'auto')
+    .action(async (opts: { start: string; end: string; backend: string }) => {
       const { runDemoCommand } = await import('./demo.js');
       await runDemoCommand(opts);
     });
   registerBackfill(program);
+  registerTrain(program);
   program
     .command('bench')
     .description('Run benchmarks and print JSON figures.')

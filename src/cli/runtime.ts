@@ -21,6 +21,8 @@ export interface Runtime {
   featureLocation: string;
   objectStore(): Promise<ObjectStore>;
   featureStore(): Promise<FeatureStore>;
+  /** Where model artifacts live: S3_MODEL_OUTPUT_BUCKET_NAME, or `<home>/models`. */
+  modelStore(): Promise<ObjectStore>;
   barSource(name: SourceName, options?: { csvPath?: string }): Promise<MarketDataSource>;
   earningsSource(name: string): Promise<EarningsSource>;
   defaultSymbols(name: SourceName, source: MarketDataSource): Promise<string[]>;
@@ -62,6 +64,14 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
     home,
     featureLocation: settings.usesS3 ? `s3://${settings.bucket}/${prefix}` : join(home, 'store', prefix),
     objectStore,
+    async modelStore() {
+      if (settings.modelBucket) {
+        const { S3ObjectStore } = await import('../store/s3-object-store.js');
+        return new S3ObjectStore(settings.s3Options(settings.modelBucket)) as ObjectStore;
+      }
+      const { LocalObjectStore } = await import('../store/local-object-store.js');
+      return new LocalObjectStore(join(home, 'models'));
+    },
     async featureStore() {
       if (!features) {
         const { ParquetFeatureStore } = await import('../store/parquet-feature-store.js');
