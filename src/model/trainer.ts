@@ -110,10 +110,11 @@ export async function train(
       lossCount += to - from;
       state.batchInEpoch = b + 1;
       opts.onBatch?.(b + 1, nBatches, g.loss);
-      if (opts.shouldStop?.() || outOfTime()) {
+      const interrupted = opts.shouldStop?.() ?? false;
+      if (interrupted || outOfTime()) {
         state.adamStep = optimizer.step;
         await save(lastPath);
-        return { state, stoppedBy: opts.shouldStop?.() ? 'interrupted' : 'time_budget', bestWeights };
+        return { state, stoppedBy: interrupted ? 'interrupted' : 'time_budget', bestWeights };
       }
     }
     const valLoss = evaluateLoss(model, dataset, data, windows.val, chunk);

@@ -1,0 +1,120 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../../src/model/backend.js';
+import { SyntheticMarket } from '../../src/sources/synthetic-market.js';
+import { parseTimeFrame } from '../../src/core/time-frame.js';
+import { barsToWideFrame } from '../../src/dataset/frame-from-bars.js';
+import { TimeSeriesDataset, type DatasetConfig } from '../../src/dataset/time-series-dataset.js';
+import { TemporalFusionTransformer } from '../../src/model/tft.js';
+import { evaluateLoss, naiveLastValueLoss, train, type TrainOptions } from '../../src/model/trainer.js';
+import { loadCheckpoint } from '../../src/model/checkpoint.js';
+import { LocalObjectStore } from '../../src/store/local-object-store.js';
+import { loadArtifact, saveArtifact, type ArtifactMeta } from '../../src/model/artifact.js';
+
+before(async () => {
+  await initBackend('wasm');
+});
+
+const DAY = parseTimeFrame('1Day');
+async function syntheticData(symbols: number, cfg: Partial<DatasetConfig> = {}) {
+  const market = new SyntheticMarket({ seed: 5, symbols: Array.from({ length: symbols }, (_, i) => `S${i}`) });
+  const { bars } = await market.fetchBars({ symbols: market.symbols, start: new Date('2018-01-01T05:00:00Z'), end: new Date('2021-12-31T05:00:00Z'), timeFrame: DAY });
+  const frame = barsToWideFrame(bars, ['open', 'day_of_week'], DAY);
+  const config: DatasetConfig = {
+    features: ['open', 'day_of_week'],
+    target: 'open',
+    encoderLength: 10,
+    decoderLength: 1,
+    quantiles: [0.3, 0.5, 0.7],
+    trainStart: '2018-01-01',
+    trainEnd: '2020-07-01',
+    valEnd: '2021-07-01',
+    testEnd: '2022-01-01',
+    ...cfg,
+  };
+  const dataset = TimeSeriesDataset.fit(frame, config);
+  const data = dataset.prepare(frame);
+  return { dataset, data, windows: { train: dataset.windows(data, 'train'), val: dataset.windows(data, 'val') } };
+}
+const HP = { hiddenSize: 8, attentionHeadSize: 1, dropout: 0.1, hiddenContinuousSize: 4, lstmLayers: 1 };
+const options = (dir: string, over: Partial<TrainOptions> = {}): TrainOptions => ({
+  maxEpochs: 2,
+  batchSize: 64,
+  learningRate: 0.005,
+  gradientClipVal: 0.1,
+  reduceOnPlateauPatience: 5,
+  earlyStoppingPatience: 15,
+  seed: 7,
+  maxBatchesPerEpoch: 6,
+  checkpointDir: dir,
+  ...over,
+});
+
+test('resuming after an interruption reaches exactly the weights of an uninterrupted run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sc-train-'));
+  try {
+    const { dataset, data, windows } = await syntheticData(6);
+    const straight = new TemporalFusionTransformer(dataset.spec(), HP, 3);
+    await train(straight, dataset, data, windows, options(join(dir, 'a')));
+    const interrupted = new TemporalFusionTransformer(dataset.spec(), HP, 3);
+    let batches = 0;
+    const first = await train(interrupted, dataset, data, windows, options(join(dir, 'b'), { shouldStop: () => ++batches === 9 }));
+    assert.equal(first.stoppedBy, 'interrupted');
+    const ckpt = await loadCheckpoint(join(dir, 'b', 'last.ckpt'));
+    assert.equal(ckpt!.state.epoch, 1);
+    assert.equal(ckpt!.state.batchInEpoch, 3);
+    const resumed = new TemporalFusionTransformer(dataset.spec(), HP, 99);
+    const second = await train(resumed, dataset, data, windows, options(join(dir, 'b'), { resume: true }));
+    assert.equal(second.stoppedBy, 'max_epochs');
+    assert.deepEqual(resumed.params.flatten(), straight.params.flatten());
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('on the synthetic market training beats the naive last-value forecast; an untrained model does not', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sc-train-'));
+  try {
+    const { dataset, data, windows } = await syntheticData(12);
+    const naive = naiveLastValueLoss(dataset, data, windows.val);
+    const untrained = new TemporalFusionTransformer(dataset.spec(), HP, 4);
+    const before = evaluateLoss(untrained, dataset, data, windows.val, 512);
+    const model = new TemporalFusionTransformer(dataset.spec(), HP, 4);
+    const res = await train(model, dataset, data, windows, options(dir, { maxEpochs: 4, maxBatchesPerEpoch: undefined, batchSize: 128 }));
+    model.params.load(res.bestWeights);
+    const after = evaluateLoss(model, dataset, data, windows.val, 512);
+    const margin = 0.99 * naive;
+    assert.ok(after < margin, `trained ${after} vs naive ${naive}`);
+    assert.ok(before > margin, `untrained ${before} vs naive ${naive}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the artifact alone reproduces identical predictions', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sc-art-'));
+  try {
+    const { dataset, data, windows } = await syntheticData(4);
+    const model = new TemporalFusionTransformer(dataset.spec(), HP, 8);
+    const store = new LocalObjectStore(dir);
+    const meta = { format: 'stockcast-tft/1', modelId: 'm', hyperparameters: HP, dataset: dataset.state, manifest: model.params.manifest(), training: {} } as unknown as ArtifactMeta;
+    const key = await saveArtifact(store, meta, model.params.flatten());
+    assert.equal(key, 'm/output/model.tar.gz');
+    const loaded = await loadArtifact(store, 'm');
+    const ds2 = TimeSeriesDataset.fromState(loaded.meta.dataset);
+    const model2 = new TemporalFusionTransformer(ds2.spec(), loaded.meta.hyperparameters, 1);
+    model2.params.load(loaded.weights, loaded.meta.manifest);
+    assert.equal(evaluateLoss(model2, ds2, ds2.prepare(await rebuild()), windows.val, 256), evaluateLoss(model, dataset, data, windows.val, 256));
+    await assert.rejects(loadArtifact(store, 'nope'), /no trained model "nope" at file:\/\/.*: run `stockcast train --model-id nope` first/);
+    async function rebuild() {
+      const market = new SyntheticMarket({ seed: 5, symbols: ['S0', 'S1', 'S2', 'S3'] });
+      const { bars } = await market.fetchBars({ symbols: market.symbols, start: new Date('2018-01-01T05:00:00Z'), end: new Date('2021-12-31T05:00:00Z'), timeFrame: DAY });
+      return barsToWideFrame(bars, ['open', 'day_of_week'], DAY);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
