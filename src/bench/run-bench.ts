@@ -1,11 +1,22 @@
 import { benchFeatureStore } from './feature-store-bench.js';
+import { benchTft } from './tft-bench.js';
 
-const BENCHES: Record<string, (opts: { data: string }) => Promise<Record<string, unknown>>> = {
+/** Options every benchmark may read. */
+export interface BenchOptions {
+  data: string;
+  config?: string;
+  budgetMinutes?: number;
+  threads?: number;
+  backend?: string;
+}
+
+const BENCHES: Record<string, (opts: BenchOptions) => Promise<Record<string, unknown>>> = {
   features: benchFeatureStore,
+  tft: benchTft,
 };
 
 /** Runs one benchmark (or all) and prints one JSON object per benchmark on stdout. */
-export async function runBenchCommand(name: string, opts: { data: string }): Promise<void> {
+export async function runBenchCommand(name: string, opts: BenchOptions): Promise<void> {
   const names = name === 'all' ? Object.keys(BENCHES) : [name];
   for (const n of names) {
     const bench = BENCHES[n];

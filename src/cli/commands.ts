@@ -19,9 +19,13 @@ export function registerCommands(program: Command): void {
   program
     .command('bench')
     .description('Run benchmarks and print JSON figures.')
-    .argument('[name]', 'which benchmark: features (default: all)', 'all')
+    .argument('[name]', 'which benchmark: features, tft (default: all)', 'all')
     .option('--data <path>', 'daily bars CSV', '../shared/data/sp500-daily-2015-2018.csv.gz')
-    .action(async (name: string, opts: { data: string }) => {
+    .option('--config <name>', 'tft: small or favourite (default: both)')
+    .option('--budget-minutes <n>', 'tft: also train this long and report the validation loss (REFERENCE.md: 15)', Number)
+    .option('--threads <n>', 'tft: cores to train on', Number)
+    .option('--backend <name>', 'tft: wasm (default), cpu, tensorflow')
+    .action(async (name: string, opts: { data: string; config?: string; budgetMinutes?: number; threads?: number; backend?: string }) => {
       const { runBenchCommand } = await import('../bench/run-bench.js');
       await runBenchCommand(name, opts);
     });

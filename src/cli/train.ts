@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { getConfig, loadConfigFile, type ModelConfig } from '../config/seed-config.js';
 import { initBackend, type BackendName } from '../model/backend.js';
@@ -16,6 +17,7 @@ export interface TrainCommandOptions {
   maxEpochs?: number;
   symbols?: string[];
   chunkSize?: number;
+  threads?: number;
 }
 
 /** Runs training with a progress bar per epoch and a log line per epoch; Ctrl-C stops cleanly and resumably. */
@@ -44,6 +46,7 @@ export async function runTraining(o: TrainCommandOptions): Promise<{ bestValLoss
       maxMinutes: o.maxMinutes,
       maxEpochs: o.maxEpochs,
       chunkSize: o.chunkSize,
+      threads: o.threads ?? Math.min(2, availableParallelism()),
       log: (line) => err.write(`${line}\n`),
       onBatch: (done, total, loss) => progress.update(done, total, `loss ${loss.toFixed(4)}`),
       onEpoch: (r, state) => {
@@ -82,8 +85,9 @@ export function registerTrain(program: Command): void {
     .option('--max-epochs <n>', 'override max_epochs', Number)
     .option('--symbols-file <path>', 'restrict to these tickers (default: every symbol in the store)')
     .option('--chunk-size <n>', 'samples per forward/backward pass (memory); batches are accumulated', Number)
+    .option('--threads <n>', 'cores to train on, one wasm instance each (default: up to 2)', Number)
     .addHelpText('after', '\nExample:\n  stockcast train --config configs.yaml --model-id m1-medium-high-with-less-features-and-earnings-calendar-features --max-minutes 30\n')
-    .action(async (opts: { modelId: string; config: string; backend: string; resume?: boolean; maxMinutes?: number; maxEpochs?: number; symbolsFile?: string; chunkSize?: number }) => {
+    .action(async (opts: { modelId: string; config: string; backend: string; resume?: boolean; maxMinutes?: number; maxEpochs?: number; symbolsFile?: string; chunkSize?: number; threads?: number }) => {
       const config = getConfig(loadConfigFile(opts.config), opts.modelId);
       const res = await runTraining({
         config,
@@ -93,6 +97,7 @@ export function registerTrain(program: Command): void {
         maxMinutes: opts.maxMinutes,
         maxEpochs: opts.maxEpochs,
         chunkSize: opts.chunkSize,
+        threads: opts.threads,
         symbols: opts.symbolsFile ? await readSymbolsFile(opts.symbolsFile) : undefined,
       });
       if (res.stoppedBy === 'interrupted') process.exitCode = 130;

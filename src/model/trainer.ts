@@ -10,7 +10,7 @@ import type { TftBatch } from '../dataset/tft-batch.js';
 import type { TemporalFusionTransformer } from './tft.js';
 import { Adam } from './optimizer.js';
 import { applyFlatGradients } from './apply-gradients.js';
-import { batchLoss, computeGradients } from './train-step.js';
+import { accumulateGradients, batchLoss } from './train-step.js';
 import { loadCheckpoint, saveCheckpoint, type TrainingState } from './checkpoint.js';
 
 /** Training settings (from the model config). */
@@ -89,7 +89,7 @@ export async function train(
     await saveCheckpoint(path, { manifest: params.manifest(), weights: params.flatten(), adamM: adam.m, adamV: adam.v, state: { ...state, adamStep: adam.step } });
   };
   const chunk = opts.chunkSize ?? 512;
-  const gradients = opts.gradients ?? (async (b: TftBatch, rng: Random) => accumulate(model, dataset, b, chunk, rng));
+  const gradients = opts.gradients ?? (async (b: TftBatch, rng: Random) => accumulateGradients(model, b, chunk, String(rng.int(2 ** 31))));
   const started = Date.now();
   const outOfTime = () => opts.maxMinutes !== undefined && Date.now() - started > opts.maxMinutes * 60_000;
   const nBatches = Math.min(Math.floor(windows.train.length / opts.batchSize) || 1, opts.maxBatchesPerEpoch ?? Infinity);
@@ -153,42 +153,6 @@ export function epochOrder(n: number, seed: number, epoch: number): Int32Array {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   new Random(`${seed}:shuffle:${epoch}`).shuffle(order);
   return order;
-}
-
-/** Gradients of a batch as the size-weighted mean over memory-sized chunks (same maths as one big batch). */
-export function accumulate(model: TemporalFusionTransformer, dataset: TimeSeriesDataset, batch: TftBatch, chunk: number, rng: Random): { loss: number; grads: Float32Array } {
-  if (batch.size <= chunk) return computeGradients(model, batch, rng);
-  const total = new Float32Array(model.params.count());
-  let loss = 0;
-  for (let from = 0; from < batch.size; from += chunk) {
-    const part = sliceBatch(batch, from, Math.min(from + chunk, batch.size), dataset.state.encoderLength + dataset.state.decoderLength);
-    const g = computeGradients(model, part, rng);
-    const w = part.size / batch.size;
-    loss += g.loss * w;
-    for (let i = 0; i < total.length; i++) total[i] = total[i]! + g.grads[i]! * w;
-  }
-  return { loss, grads: total };
-}
-
-/** Samples [from, to) of a batch, as views (no copies). */
-export function sliceBatch(b: TftBatch, from: number, to: number, T: number): TftBatch {
-  const per = (arr: Int32Array | Float32Array, width: number) => arr.subarray(from * width, to * width);
-  const nCat = b.categorical.length / b.size / T;
-  const nReal = b.reals.length / b.size / T;
-  const Td = b.target.length / b.size;
-  return {
-    size: to - from,
-    categorical: per(b.categorical, T * nCat) as Int32Array,
-    reals: per(b.reals, T * nReal) as Float32Array,
-    staticCategorical: b.staticCategorical,
-    staticReals: b.staticReals,
-    encoderLengths: per(b.encoderLengths, 1) as Int32Array,
-    target: per(b.target, Td) as Float32Array,
-    targetScale: per(b.targetScale, 2) as Float32Array,
-    targetRaw: per(b.targetRaw, Td) as Float32Array,
-    seriesIndex: per(b.seriesIndex, 1) as Int32Array,
-    decoderStartIdx: per(b.decoderStartIdx, 1) as Int32Array,
-  };
 }
 
 /** Mean quantile loss over windows, in target units (dollars for a price target), without dropout. */

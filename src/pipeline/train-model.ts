@@ -9,6 +9,8 @@ import { TemporalFusionTransformer, type TftHyperparameters } from '../model/tft
 import { naiveLastValueLoss, train, type TrainOptions, type TrainResult } from '../model/trainer.js';
 import { loadArtifact, saveArtifact, type ArtifactMeta } from '../model/artifact.js';
 import { STOCKCAST_VERSION } from '../core/version.js';
+import { GradientPool } from '../model/worker-pool.js';
+import type { BackendName } from '../model/backend.js';
 
 /** What `trainModel` needs besides the config. */
 export interface TrainModelOptions {
@@ -23,7 +25,8 @@ export interface TrainModelOptions {
   maxMinutes?: number;
   maxEpochs?: number;
   chunkSize?: number;
-  gradients?: TrainOptions['gradients'];
+  /** Cores to train on (worker threads, one wasm instance each); default 1. */
+  threads?: number;
   onBatch?: TrainOptions['onBatch'];
   onEpoch?: TrainOptions['onEpoch'];
   shouldStop?: () => boolean;
@@ -92,6 +95,7 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
   if (parentWeights) model.params.load(parentWeights);
   const naive = naiveLastValueLoss(dataset, data, windows.val);
   log(`${frame.symbols.length} symbols, ${data.times.length} time steps; ${windows.train.length} training and ${windows.val.length} validation windows; ${model.params.count()} parameters; naive last-value validation loss ${naive.toFixed(4)}`);
+  const pool = (o.threads ?? 1) > 1 ? await GradientPool.start(model, hp, o.backend as BackendName, o.threads, o.chunkSize) : undefined;
   const result = await train(model, dataset, data, windows, {
     maxEpochs: o.maxEpochs ?? cfg.maxEpochs,
     batchSize: cfg.batchSize,
@@ -104,11 +108,11 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
     maxMinutes: o.maxMinutes,
     checkpointDir: join(o.home, 'models', o.modelId, 'checkpoints'),
     resume: o.resume,
-    gradients: o.gradients,
+    gradients: pool ? (batch, rng) => pool.gradients(batch, rng) : undefined,
     onBatch: o.onBatch,
     onEpoch: o.onEpoch,
     shouldStop: o.shouldStop,
-  });
+  }).finally(() => pool?.close());
   const meta: ArtifactMeta = {
     format: 'stockcast-tft/1',
     modelId: o.modelId,
@@ -124,7 +128,7 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
       naiveValLoss: naive,
       stoppedBy: result.stoppedBy,
       history: result.state.history,
-      backend: o.backend,
+      backend: `${o.backend} × ${pool?.threads ?? 1} thread(s)`,
       stockcastVersion: STOCKCAST_VERSION,
       createdAt: new Date().toISOString(),
       seed: cfg.seed,

@@ -1,0 +1,93 @@
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { TftBatch, TftInputSpec } from '../dataset/tft-batch.js';
+import type { TemporalFusionTransformer, TftHyperparameters } from './tft.js';
+import type { BackendName } from './backend.js';
+import { accumulateGradients, sliceBatch } from './train-step.js';
+import type { Random } from '../core/random.js';
+
+/**
+ * Data parallelism over cores: the wasm backend runs on one core per process, so each batch is split between
+ * the main thread and worker threads (one wasm instance each); their gradients are averaged by sample count.
+ * Each part's dropout stream is derived from the batch seed and the part index, so results do not depend on timing.
+ */
+export class GradientPool {
+  private constructor(private readonly workers: Worker[], private readonly model: TemporalFusionTransformer, private readonly chunk: number) {}
+
+  /** Starts `threads − 1` workers (the main thread is the last one). */
+  static async start(model: TemporalFusionTransformer, hp: TftHyperparameters, backend: BackendName, threads = Math.min(2, availableParallelism()), chunk = 512): Promise<GradientPool> {
+    const file = import.meta.url.endsWith('.ts') ? './grad-worker.ts' : './grad-worker.js';
+    const workers = await Promise.all(
+      Array.from({ length: Math.max(0, threads - 1) }, async () => {
+        const w = new Worker(new URL(file, import.meta.url), { workerData: { spec: model.spec as TftInputSpec, hp, backend } });
+        await new Promise<void>((resolve, reject) => {
+          w.once('message', () => resolve());
+          w.once('error', reject);
+        });
+        return w;
+      }),
+    );
+    return new GradientPool(workers, model, chunk);
+  }
+
+  /** Number of parallel parts per batch. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Gradients of a batch: parts on the workers and on this thread, averaged by size. */
+  async gradients(batch: TftBatch, rng: Random): Promise<{ loss: number; grads: Float32Array }> {
+    const T = this.model.spec.encoderLength + this.model.spec.decoderLength;
+    const seed = String(rng.int(2 ** 31));
+    const parts = this.threads;
+    const per = Math.ceil(batch.size / parts);
+    const weights = this.model.params.flatten();
+    const jobs: Array<Promise<{ loss: number; grads: Float32Array; size: number }>> = [];
+    this.workers.forEach((w, i) => {
+      const from = (i + 1) * per;
+      const to = Math.min(from + per, batch.size);
+      if (from >= to) return;
+      const part = copyBatch(sliceBatch(batch, from, to, T));
+      jobs.push(
+        new Promise((resolve, reject) => {
+          w.once('message', (m: { loss: number; grads: Float32Array }) => resolve({ ...m, size: to - from }));
+          w.once('error', reject);
+          w.postMessage({ weights, batch: part, seed: `${seed}:${i + 1}`, chunk: this.chunk });
+        }),
+      );
+    });
+    const mine = sliceBatch(batch, 0, Math.min(per, batch.size), T);
+    const own = { ...accumulateGradients(this.model, mine, this.chunk, `${seed}:0`), size: mine.size };
+    const results = [own, ...(await Promise.all(jobs))];
+    const grads = new Float32Array(weights.length);
+    let loss = 0;
+    for (const r of results) {
+      const w = r.size / batch.size;
+      loss += r.loss * w;
+      for (let i = 0; i < grads.length; i++) grads[i] = grads[i]! + r.grads[i]! * w;
+    }
+    return { loss, grads };
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** A batch whose arrays own their memory (views of a larger batch cannot be sent without copying it all). */
+function copyBatch(b: TftBatch): TftBatch {
+  return {
+    size: b.size,
+    categorical: b.categorical.slice(),
+    reals: b.reals.slice(),
+    staticCategorical: b.staticCategorical.slice(),
+    staticReals: b.staticReals.slice(),
+    encoderLengths: b.encoderLengths.slice(),
+    target: b.target.slice(),
+    targetScale: b.targetScale.slice(),
+    targetRaw: b.targetRaw.slice(),
+    seriesIndex: b.seriesIndex.slice(),
+    decoderStartIdx: b.decoderStartIdx.slice(),
+  };
+}
