@@ -20,6 +20,8 @@ export const BENCH_CONFIGS: Record<string, TftHyperparameters> = {
   small: { hiddenSize: 8, attentionHeadSize: 1, dropout: 0.1, hiddenContinuousSize: 4, lstmLayers: 1 },
   favourite: { hiddenSize: 32, attentionHeadSize: 4, dropout: 0.1, hiddenContinuousSize: 16, lstmLayers: 1 },
 };
+/** Windows per forward/backward pass: wasm memory per thread grows with it and never shrinks. */
+const CHUNK = 256;
 const FEATURES = ['open', 'close', 'high', 'low', 'volume', 'day_of_week', 'day_of_month', 'month', 'year'];
 
 /** Options of the TFT benchmark. */
@@ -83,8 +85,8 @@ async function benchConfig(
 ): Promise<Record<string, unknown>> {
   const B = 2048;
   const model = new TemporalFusionTransformer(dataset.spec(), hp, 42);
-  const pool = o.threads > 1 ? await GradientPool.start(model, hp, o.backend, o.threads) : undefined;
-  const grads = (batch: ReturnType<TimeSeriesDataset['buildBatch']>, rng: Random) => (pool ? pool.gradients(batch, rng) : Promise.resolve(accumulateGradients(model, batch, 512, String(rng.int(2 ** 31)))));
+  const pool = o.threads > 1 ? await GradientPool.start(model, hp, o.backend, o.threads, CHUNK) : undefined;
+  const grads = (batch: ReturnType<TimeSeriesDataset['buildBatch']>, rng: Random) => (pool ? pool.gradients(batch, rng) : Promise.resolve(accumulateGradients(model, batch, CHUNK, String(rng.int(2 ** 31)))));
   const optimizer = new Adam(1e-3);
   let prepMs = 0;
   let stepMs = 0;
@@ -102,7 +104,7 @@ async function benchConfig(
   const trainRate = (o.steps * B) / ((prepMs + stepMs) / 1000);
   const inferN = Math.min(windows.val.length, 8192);
   const inferT0 = performance.now();
-  evaluateLoss(model, dataset, data, { series: windows.val.series.subarray(0, inferN), start: windows.val.start.subarray(0, inferN), length: inferN }, 1024);
+  evaluateLoss(model, dataset, data, { series: windows.val.series.subarray(0, inferN), start: windows.val.start.subarray(0, inferN), length: inferN }, CHUNK);
   const inferRate = inferN / ((performance.now() - inferT0) / 1000);
   const result: Record<string, unknown> = {
     parameters: model.params.count(),
@@ -114,7 +116,7 @@ async function benchConfig(
     const dir = await mkdtemp(join(tmpdir(), 'stockcast-bench-'));
     try {
       const fresh = new TemporalFusionTransformer(dataset.spec(), hp, 42);
-      const freshPool = o.threads > 1 ? await GradientPool.start(fresh, hp, o.backend, o.threads) : undefined;
+      const freshPool = o.threads > 1 ? await GradientPool.start(fresh, hp, o.backend, o.threads, CHUNK) : undefined;
       const t0 = Date.now();
       const res = await train(fresh, dataset, data, windows, {
         maxEpochs: 1000,
@@ -126,6 +128,7 @@ async function benchConfig(
         seed: 42,
         maxMinutes: o.budgetMinutes,
         checkpointDir: dir,
+        chunkSize: CHUNK,
         gradients: freshPool ? (b, r) => freshPool.gradients(b, r) : undefined,
         onBatch: (done, total, loss) => {
           if (done % 20 === 0) process.stderr.write(`${name}: batch ${done}/${total} loss ${loss.toFixed(4)} (${((Date.now() - t0) / 60000).toFixed(1)} min)\n`);
@@ -137,7 +140,7 @@ async function benchConfig(
       result.budgetMinutes = o.budgetMinutes;
       result.epochsCompleted = res.state.epoch;
       result.batchesInPartialEpoch = res.state.batchInEpoch;
-      result.validationLossAfterBudget = round(evaluateLoss(fresh, dataset, data, windows.val, 1024));
+      result.validationLossAfterBudget = round(evaluateLoss(fresh, dataset, data, windows.val, CHUNK));
       result.bestValidationLossAtEpochEnd = Number.isFinite(res.state.bestValLoss) ? round(res.state.bestValLoss) : null;
       fresh.params.dispose();
     } finally {

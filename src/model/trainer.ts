@@ -88,7 +88,7 @@ export async function train(
     const adam = optimizer.exportState(names, sizes);
     await saveCheckpoint(path, { manifest: params.manifest(), weights: params.flatten(), adamM: adam.m, adamV: adam.v, state: { ...state, adamStep: adam.step } });
   };
-  const chunk = opts.chunkSize ?? 512;
+  const chunk = opts.chunkSize ?? 256;
   const gradients = opts.gradients ?? (async (b: TftBatch, rng: Random) => accumulateGradients(model, b, chunk, String(rng.int(2 ** 31))));
   const started = Date.now();
   const outOfTime = () => opts.maxMinutes !== undefined && Date.now() - started > opts.maxMinutes * 60_000;

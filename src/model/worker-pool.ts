@@ -15,7 +15,7 @@ export class GradientPool {
   private constructor(private readonly workers: Worker[], private readonly model: TemporalFusionTransformer, private readonly chunk: number) {}
 
   /** Starts `threads − 1` workers (the main thread is the last one). */
-  static async start(model: TemporalFusionTransformer, hp: TftHyperparameters, backend: BackendName, threads = Math.min(2, availableParallelism()), chunk = 512): Promise<GradientPool> {
+  static async start(model: TemporalFusionTransformer, hp: TftHyperparameters, backend: BackendName, threads = Math.min(2, availableParallelism()), chunk = 256): Promise<GradientPool> {
     const file = import.meta.url.endsWith('.ts') ? './grad-worker.ts' : './grad-worker.js';
     const workers = await Promise.all(
       Array.from({ length: Math.max(0, threads - 1) }, async () => {
