@@ -10,6 +10,8 @@ export type BackendName = 'wasm' | 'cpu' | 'tensorflow';
  * `tensorflow` (native `@tensorflow/tfjs-node`, only where it installs). Returns the backend actually in use.
  */
 export async function initBackend(name: BackendName | 'auto' = 'auto'): Promise<BackendName> {
+  // production mode: no debug checks, and no banner urging the native backend on every run
+  tf.enableProdMode();
   if (name === 'tensorflow' || name === 'auto') {
     try {
       // optional native speed-up; not a dependency because its install downloads a binary

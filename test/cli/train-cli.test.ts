@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+function runCli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, STOCKCAST_HOME: join(cwd, 'home') } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const CONFIGS = `configs:
+  tiny:
+    features: [open, day_of_week]
+    train_start: "2020-01-01"
+    train_end: "2020-07-01"
+    val_end: "2020-10-01"
+    test_end: "2021-01-01"
+    max_lookback_period: 10
+    max_prediction_length: 2
+    batch_size: 64
+    hidden_size: 8
+    attention_head_size: 1
+    dropout: 0.1
+    hidden_continuous_size: 4
+    lstm_layers: 1
+    learning_rate: 0.003
+    max_epochs: 2
+    time_frame_unit: Day
+    time_frame_amount: 1
+    reduce_on_plateau_patience: 5
+`;
+
+test('stockcast train: backfilled store → epochs logged → artifact; --resume continues; unknown id lists ids', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sc-train-cli-'));
+  try {
+    await writeFile(join(dir, 'configs.yaml'), CONFIGS);
+    const bf = await runCli(['backfill', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31'], dir);
+    assert.equal(bf.code, 0, bf.stderr);
+    const first = await runCli(['train', '--model-id', 'tiny', '--max-epochs', '1', '--threads', '1'], dir);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /backend: wasm/);
+    assert.match(first.stdout, /epoch 1 {2}train \d+\.\d+ {2}val \d+\.\d+ {2}lr 3\.0e-3/);
+    assert.match(first.stdout, /model artifact: tiny\/output\/model\.tar\.gz/);
+    await access(join(dir, 'home', 'models', 'tiny', 'output', 'model.tar.gz'));
+    await access(join(dir, 'home', 'models', 'tiny', 'checkpoints', 'last.ckpt'));
+    const resumed = await runCli(['train', '--model-id', 'tiny', '--resume', '--threads', '1'], dir);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.doesNotMatch(resumed.stdout, /^epoch 1 /m, 'the finished epoch is not trained again');
+    assert.match(resumed.stdout, /^epoch 2 /m);
+    const unknown = await runCli(['train', '--model-id', 'nope'], dir);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /configs\.yaml: config "nope": expected one of the config ids in the file: tiny/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
