@@ -50,8 +50,12 @@ export class GradientPool {
       const part = copyBatch(sliceBatch(batch, from, to, T));
       jobs.push(
         new Promise((resolve, reject) => {
-          w.once('message', (m: { loss: number; grads: Float32Array }) => resolve({ ...m, size: to - from }));
-          w.once('error', reject);
+          const onError = (err: Error) => reject(err);
+          w.once('error', onError);
+          w.once('message', (m: { loss: number; grads: Float32Array }) => {
+            w.off('error', onError);
+            resolve({ ...m, size: to - from });
+          });
           w.postMessage({ weights, batch: part, seed: `${seed}:${i + 1}`, chunk: this.chunk });
         }),
       );
