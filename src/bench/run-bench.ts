@@ -1,5 +1,6 @@
 import { benchFeatureStore } from './feature-store-bench.js';
 import { benchTft } from './tft-bench.js';
+import { benchEvaluate } from './evaluate-bench.js';
 
 /** Options every benchmark may read. */
 export interface BenchOptions {
@@ -13,6 +14,7 @@ export interface BenchOptions {
 const BENCHES: Record<string, (opts: BenchOptions) => Promise<Record<string, unknown>>> = {
   features: benchFeatureStore,
   tft: benchTft,
+  evaluate: benchEvaluate,
 };
 
 /** Runs one benchmark (or all) and prints one JSON object per benchmark on stdout. */

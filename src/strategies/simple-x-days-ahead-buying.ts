@@ -44,23 +44,46 @@ export function validateSimpleParams(p: SimpleXDaysAheadParams, horizon?: number
  * is not positive is never bought. Reads only `currentY` and the forecasts: never a realised value.
  */
 export function pickSimpleXDaysAhead(table: PredictionTable, rows: number[], p: SimpleXDaysAheadParams): Pick[] {
-  const { mid, low, high } = quantileIndices(table.quantiles);
-  const nQ = table.quantiles.length;
-  const H = table.horizon;
-  const k = p.intervalDays;
+  const { change, width } = forecastFigures(table, p.intervalDays);
   const picks: Pick[] = [];
   for (const row of rows) {
-    const cur = table.currentY[row]!;
-    if (!(cur > 0)) continue;
-    const at = (h: number, q: number) => table.pred[(row * H + h) * nQ + q]!;
-    const predictedChangePct = (at(k - 1, mid) / cur - 1) * 100;
-    let width = 0;
-    for (let h = 0; h < k; h++) width += ((at(h, high) - at(h, low)) / cur) * 100;
-    const score = predictedChangePct - p.uncertaintyMultiplier * (width / k);
+    const predictedChangePct = change[row]!;
+    const score = predictedChangePct - p.uncertaintyMultiplier * width[row]!;
     if (!Number.isFinite(score)) continue;
     if (p.dontBuyNegativeStocks && !(predictedChangePct > 0)) continue;
     picks.push({ row, symbol: table.symbols[row]!, score, predictedChangePct });
   }
   picks.sort((a, b) => b.score - a.score || a.symbol.localeCompare(b.symbol));
   return picks.slice(0, p.numStocksPurchased);
+}
+
+const figureCache = new WeakMap<PredictionTable, Map<number, { change: Float64Array; width: Float64Array }>>();
+
+/**
+ * Per row: the predicted % change at `intervalDays` (median vs current) and the mean outer-band width in % over
+ * those steps (NaN where the current value is not positive). Cached per table, so a grid of runs computes them once.
+ */
+export function forecastFigures(table: PredictionTable, intervalDays: number): { change: Float64Array; width: Float64Array } {
+  let byInterval = figureCache.get(table);
+  if (!byInterval) figureCache.set(table, (byInterval = new Map()));
+  const hit = byInterval.get(intervalDays);
+  if (hit) return hit;
+  const { mid, low, high } = quantileIndices(table.quantiles);
+  const nQ = table.quantiles.length;
+  const H = table.horizon;
+  const k = intervalDays;
+  const n = table.currentY.length;
+  const change = new Float64Array(n);
+  const width = new Float64Array(n);
+  for (let row = 0; row < n; row++) {
+    const cur = table.currentY[row]!;
+    const at = (h: number, q: number) => table.pred[(row * H + h) * nQ + q]!;
+    change[row] = cur > 0 ? (at(k - 1, mid) / cur - 1) * 100 : NaN;
+    let w = 0;
+    for (let h = 0; h < k; h++) w += ((at(h, high) - at(h, low)) / cur) * 100;
+    width[row] = cur > 0 ? w / k : NaN;
+  }
+  const out = { change, width };
+  byInterval.set(intervalDays, out);
+  return out;
 }

@@ -1,0 +1,52 @@
+import type { PredictionTable } from './predictions.js';
+import { simulate, type RunResult } from './simulator.js';
+import { deflatedSharpe } from './sharpe.js';
+import { moments } from './stats.js';
+import { pickSimpleXDaysAhead, validateSimpleParams, type SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
+
+/** Parameter lists to try. */
+export interface GridSpec {
+  intervalDays: number[];
+  numStocksPurchased: number[];
+  uncertaintyMultiplier: number[];
+}
+
+/** The seed's grid: interval 1–2 × stocks 10/25/50 × uncertainty 0.1–0.5 (30 runs). */
+export const SEED_GRID: GridSpec = { intervalDays: [1, 2], numStocksPurchased: [10, 25, 50], uncertaintyMultiplier: [0.1, 0.2, 0.3, 0.4, 0.5] };
+
+/** All runs of a grid, the best by annualised Sharpe, and that Sharpe deflated for the number of runs tried. */
+export interface GridResult {
+  runs: Array<{ params: SimpleXDaysAheadParams; result: RunResult }>;
+  best: number;
+  deflated: { dsr: number; benchmark: number; trials: number } | null;
+}
+
+/** Runs SimpleXDaysAheadBuying over every combination of the grid. */
+export function runGrid(table: PredictionTable, base: SimpleXDaysAheadParams, grid: GridSpec): GridResult {
+  const runs: GridResult['runs'] = [];
+  for (const intervalDays of grid.intervalDays) {
+    for (const numStocksPurchased of grid.numStocksPurchased) {
+      for (const uncertaintyMultiplier of grid.uncertaintyMultiplier) {
+        const params = { ...base, intervalDays, numStocksPurchased, uncertaintyMultiplier };
+        validateSimpleParams(params, table.horizon);
+        runs.push({ params, result: simulate(table, params, (t, rows) => pickSimpleXDaysAhead(t, rows, params)) });
+      }
+    }
+  }
+  if (runs.length === 0) throw new Error('the strategy grid is empty: give at least one value for each parameter');
+  let best = 0;
+  runs.forEach((r, i) => {
+    const a = r.result.sharpe.annualised;
+    const b = runs[best]!.result.sharpe.annualised;
+    if (Number.isFinite(a) && (!Number.isFinite(b) || a > b)) best = i;
+  });
+  const srs = runs.map((r) => r.result.sharpe.perPeriod).filter(Number.isFinite);
+  const bestRun = runs[best]!.result;
+  let deflated: GridResult['deflated'] = null;
+  if (srs.length > 1 && bestRun.periods.length > 2) {
+    const m = moments(bestRun.periods.map((p) => p.ret));
+    const v = moments(srs);
+    deflated = { ...deflatedSharpe({ sr: bestRun.sharpe.perPeriod, trials: runs.length, varianceOfTrials: v.std * v.std, n: m.n, skew: m.skew, kurtosis: m.kurtosis }), trials: runs.length };
+  }
+  return { runs, best, deflated };
+}
