@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { initBackend, type BackendName } from '../model/backend.js';
+import { predictModel } from '../pipeline/predict-model.js';
+import { baseParams, evaluatePredictions, type Evaluation } from '../pipeline/evaluate-model.js';
+import { readPredictions, predictionsKey } from '../store/predictions-parquet.js';
+import { SEED_GRID, type GridSpec } from '../backtest/grid.js';
+import { evaluationText } from '../report/evaluation-text.js';
+import { evaluationHtml } from '../report/evaluation-html.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
+import { getConfig, loadConfigFile, type ModelConfig } from '../config/seed-config.js';
+import { createProgress } from './progress.js';
+import { openRuntime } from './runtime.js';
+
+/** Batch inference over the test range; prints where the predictions went. */
+export async function runPredict(modelId: string, backend = 'auto'): Promise<string> {
+  process.stderr.write(`backend: ${await initBackend(backend as BackendName | 'auto')}\n`);
+  const runtime = await openRuntime();
+  try {
+    const progress = createProgress('predict');
+    const { key, table } = await predictModel({ modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), onProgress: (d, t) => progress.update(d, t) });
+    progress.stop();
+    const days = new Set(table.timestamps).size;
+    process.stdout.write(`predicted ${table.currentY.length} windows (${new Set(table.symbols).size} symbols × ${days} days) → ${(await runtime.modelStore()).location}/${key}\n`);
+    return key;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Evaluates stored predictions; writes the HTML report and returns the evaluation. */
+export async function runEvaluate(o: { modelId: string; config?: ModelConfig; grid?: GridSpec; json?: boolean; costBps?: number; slippageBps?: number }): Promise<{ evaluation: Evaluation; report: string }> {
+  const runtime = await openRuntime();
+  try {
+    const table = await readPredictions(await runtime.modelStore(), predictionsKey(o.modelId), `model ${o.modelId}`);
+    const base = baseParams(o.config, { transactionCostBps: o.costBps ?? 0, slippageBps: o.slippageBps ?? 0 });
+    const evaluation = evaluatePredictions(o.modelId, table, base, o.grid ?? gridOf(o.config));
+    const report = join(runtime.home, 'reports', `${o.modelId}.html`);
+    await writeFileAtomic(report, evaluationHtml(evaluation));
+    process.stdout.write(o.json ? `${JSON.stringify(toJson(evaluation), null, 2)}\n` : `${evaluationText(evaluation)}\n\nreport: ${report}\n`);
+    return { evaluation, report };
+  } finally {
+    await runtime.close();
+  }
+}
+
+function gridOf(config?: ModelConfig): GridSpec {
+  const g = config?.strategyGrid;
+  return {
+    intervalDays: g?.intervalDays ?? SEED_GRID.intervalDays,
+    numStocksPurchased: g?.numStocksPurchased ?? SEED_GRID.numStocksPurchased,
+    uncertaintyMultiplier: g?.uncertaintyMultiplier ?? SEED_GRID.uncertaintyMultiplier,
+  };
+}
+
+function toJson(e: Evaluation): unknown {
+  return {
+    modelId: e.modelId,
+    runs: e.grid.runs.map((r) => ({ params: r.params, finalMoney: r.result.finalMoney, totalReturn: r.result.totalReturn, sharpe: r.result.sharpe, maxDrawdown: r.result.maxDrawdown, trades: r.result.trades, turnover: r.result.turnover })),
+    best: e.grid.best,
+    preferred: e.preferred,
+    deflatedSharpe: e.grid.deflated,
+    benchmarks: e.benchmarks.map(({ equity: _e, ...b }) => b),
+    forecastQuality: { ...e.quality, icByDay: undefined },
+  };
+}
+
+/** Parses a comma list of numbers for a grid flag, naming the flag on bad input. */
+function numbers(flag: string) {
+  return (v: string) => {
+    const xs = v.split(',').map((s) => Number(s.trim()));
+    if (xs.some((x) => !Number.isFinite(x))) throw new Error(`${flag}: expected a comma list of numbers, got "${v}"`);
+    return xs;
+  };
+}
+
+/** Registers `stockcast predict` and `stockcast evaluate`. */
+export function registerEvaluate(program: Command): void {
+  program
+    .command('predict')
+    .description("Batch inference over the config's test range (the seed's run_batch_inference); writes a predictions Parquet.")
+    .requiredOption('--model-id <id>', 'a trained model')
+    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
+    .action(async (opts: { modelId: string; backend: string }) => {
+      await runPredict(opts.modelId, opts.backend);
+    });
+  program
+    .command('evaluate')
+    .description("Simulate strategies on stored predictions (the seed's run_evaluation), with honest statistics and an HTML report.")
+    .requiredOption('--model-id <id>', 'a model with predictions')
+    .option('--config <path>', 'configs.yaml (for the preferred strategy and grid)', 'configs.yaml')
+    .option('--json', 'print JSON instead of a table')
+    .option('--interval-days <list>', 'grid: interval_days values', numbers('--interval-days'))
+    .option('--num-stocks <list>', 'grid: num_stocks_purchased values', numbers('--num-stocks'))
+    .option('--uncertainty <list>', 'grid: uncertainty_multiplier values', numbers('--uncertainty'))
+    .option('--cost-bps <n>', 'transaction cost per side, basis points', Number, 0)
+    .option('--slippage-bps <n>', 'slippage per side, basis points', Number, 0)
+    .action(async (opts: { modelId: string; config: string; json?: boolean; intervalDays?: number[]; numStocks?: number[]; uncertainty?: number[]; costBps: number; slippageBps: number }) => {
+      let config: ModelConfig | undefined;
+      try {
+        config = getConfig(loadConfigFile(opts.config), opts.modelId);
+      } catch {
+        config = undefined; // predictions alone are enough; the config only adds the preferred strategy and grid
+      }
+      const base = gridOf(config);
+      await runEvaluate({
+        modelId: opts.modelId,
+        config,
+        json: opts.json,
+        costBps: opts.costBps,
+        slippageBps: opts.slippageBps,
+        grid: { intervalDays: opts.intervalDays ?? base.intervalDays, numStocksPurchased: opts.numStocks ?? base.numStocksPurchased, uncertaintyMultiplier: opts.uncertainty ?? base.uncertaintyMultiplier },
+      });
+    });
+}
