@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerBackfill } from './backfill.js';
 import { registerTrain } from './train.js';
 import { registerEvaluate } from './evaluate.js';
+import { registerExplain } from './explain.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -18,6 +19,7 @@ export function registerCommands(program: Command): void {
   registerBackfill(program);
   registerTrain(program);
   registerEvaluate(program);
+  registerExplain(program);
   program
     .command('bench')
     .description('Run benchmarks and print JSON figures.')

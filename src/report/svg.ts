@@ -57,3 +57,19 @@ export function heatmap(o: { title: string; rows: string[]; cols: string[]; valu
   const head = o.cols.map((c, j) => `<text x="${160 + j * cw + cw / 2}" y="22" font-size="12" text-anchor="middle">${esc(c)}</text>`).join('');
   return `<figure><figcaption>${esc(o.title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${head}${cells}</svg></figure>`;
 }
+
+/** A horizontal bar chart of labelled values (e.g. variable importances as fractions). */
+export function barChart(o: { title: string; labels: string[]; values: number[]; percent?: boolean }): string {
+  const W = 720;
+  const bh = 22;
+  const H = 30 + bh * o.labels.length;
+  const max = Math.max(...o.values.filter(Number.isFinite), 1e-12);
+  const bars = o.labels
+    .map((l, i) => {
+      const v = o.values[i]!;
+      const w = (Math.max(v, 0) / max) * (W - 260);
+      return `<text x="170" y="${30 + i * bh + 15}" font-size="12" text-anchor="end">${esc(l)}</text><rect x="180" y="${30 + i * bh + 3}" width="${w.toFixed(1)}" height="${bh - 6}" fill="#1565c0"/><text x="${185 + w}" y="${30 + i * bh + 15}" font-size="11">${o.percent ? `${(v * 100).toFixed(1)}%` : v.toFixed(3)}</text>`;
+    })
+    .join('');
+  return `<figure><figcaption>${esc(o.title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${bars}</svg></figure>`;
+}
