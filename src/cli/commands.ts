@@ -3,6 +3,7 @@ import { registerBackfill } from './backfill.js';
 import { registerTrain } from './train.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerExplain } from './explain.js';
+import { registerForecast } from './forecast.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -20,6 +21,7 @@ export function registerCommands(program: Command): void {
   registerTrain(program);
   registerEvaluate(program);
   registerExplain(program);
+  registerForecast(program);
   program
     .command('bench')
     .description('Run benchmarks and print JSON figures.')

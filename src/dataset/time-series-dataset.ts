@@ -310,6 +310,72 @@ export class TimeSeriesDataset {
   }
 }
 
+/**
+ * Live forecasting: the latest window of every series whose data reaches `asOfIdx` (default: the last time_idx),
+ * with the decoder on the future times given (known categoricals computed from those timestamps; earnings
+ * days unknown, so 0). Targets are NaN: nothing after the encoder is known.
+ */
+export function buildLatestBatch(ds: TimeSeriesDataset, data: PreparedData, futureTimes: number[], asOfIdx = data.times.length - 1): { batch: TftBatch; series: number[] } {
+  const st = ds.state;
+  const Te = st.encoderLength;
+  const Td = st.decoderLength;
+  if (futureTimes.length !== Td) throw new Error(`expected ${Td} future times, got ${futureTimes.length}`);
+  const series: number[] = [];
+  const starts: number[] = [];
+  for (let s = 0; s < data.symbols.length; s++) {
+    const last = data.seriesFirstIdx[s]! + data.seriesLength[s]! - 1;
+    const k = asOfIdx - data.seriesFirstIdx[s]! - Te + 1;
+    if (last >= asOfIdx && k >= 0 && data.present[data.seriesOffset[s]! + k + Te - 1]) {
+      series.push(s);
+      starts.push(k);
+    }
+  }
+  const B = series.length;
+  const T = Te + Td;
+  const cats = st.categoricals;
+  const nCat = cats.length;
+  const nReal = st.reals.length;
+  const lookups = cats.map((c) => categoricalLookup(c.encoder));
+  const timeParts = new Map<number, ReturnType<typeof nyParts>>();
+  const batch: TftBatch = {
+    size: B,
+    categorical: new Int32Array(B * T * nCat),
+    reals: new Float32Array(B * T * nReal),
+    staticCategorical: new Int32Array(0),
+    staticReals: new Float32Array(0),
+    encoderLengths: new Int32Array(B).fill(Te),
+    target: new Float32Array(B * Td).fill(NaN),
+    targetScale: new Float32Array(B * 2),
+    targetRaw: new Float32Array(B * Td).fill(NaN),
+    seriesIndex: Int32Array.from(series),
+    decoderStartIdx: new Int32Array(B).fill(asOfIdx + 1),
+  };
+  const log = !st.targetIsLogReturn;
+  const tr = st.reals.findIndex((r) => r.name === (st.targetIsLogReturn ? '__target__' : st.targetColumn));
+  series.forEach((s, i) => {
+    const row0 = data.seriesOffset[s]! + starts[i]!;
+    batch.categorical.set(data.categorical.subarray(row0 * nCat, (row0 + Te) * nCat), i * T * nCat);
+    batch.reals.set(data.reals.subarray(row0 * nReal, (row0 + Te) * nReal), i * T * nReal);
+    for (let h = 0; h < Td; h++) {
+      cats.forEach((c, k) => {
+        const v = c.name === 'is_earnings_day' ? 0 : timeFeatureOf(c.name, futureTimes[h]!, timeParts);
+        batch.categorical[i * T * nCat + (Te + h) * nCat + k] = lookups[k]!(v);
+      });
+    }
+    const { center, scale } = encoderNormalization(data.target, row0, row0 + Te, log);
+    batch.targetScale[i * 2] = center;
+    batch.targetScale[i * 2 + 1] = scale;
+    if (tr >= 0) {
+      for (let t = 0; t < Te; t++) {
+        const j = i * T * nReal + t * nReal + tr;
+        const v = batch.reals[j]!;
+        batch.reals[j] = Number.isFinite(v) ? ((log ? Math.log(Math.max(v, 1e-8)) : v) - center) / scale : 0;
+      }
+    }
+  });
+  return { batch, series };
+}
+
 /** Volume-like reals are log1p-scaled before standardisation (their raw scale spans orders of magnitude). */
 function transformReal(name: string, col: Float64Array): Float64Array {
   if (name !== 'volume' && name !== 'trade_count') return col;

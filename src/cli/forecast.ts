@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { initBackend, type BackendName } from '../model/backend.js';
+import { forecastLatest } from '../pipeline/forecast-latest.js';
+import { baseParams } from '../pipeline/evaluate-model.js';
+import { pickSimpleXDaysAhead } from '../strategies/simple-x-days-ahead-buying.js';
+import { quantileColumn, quantileIndices } from '../backtest/predictions.js';
+import { getConfig, loadConfigFile, type ModelConfig } from '../config/seed-config.js';
+import { openRuntime } from './runtime.js';
+
+/** `stockcast forecast`: today's forecasts and the strategy's buy list as a table. */
+export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; all?: boolean }): Promise<void> {
+  process.stderr.write(`backend: ${await initBackend((o.backend ?? 'auto') as BackendName | 'auto')}\n`);
+  const runtime = await openRuntime();
+  try {
+    const { table, asOf } = await forecastLatest({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore() });
+    const params = baseParams(o.config);
+    const picks = pickSimpleXDaysAhead(table, Array.from({ length: table.currentY.length }, (_, i) => i), params);
+    const { low, mid, high } = quantileIndices(table.quantiles);
+    const k = params.intervalDays;
+    const nQ = table.quantiles.length;
+    const H = table.horizon;
+    const out = process.stdout;
+    out.write(`forecasts of ${o.modelId} from data up to ${asOf} (${table.currentY.length} symbols); horizon ${H} trading day(s)\n`);
+    out.write(`buy list (SimpleXDaysAheadBuying: interval ${k}, ${params.numStocksPurchased} stocks, uncertainty × ${params.uncertaintyMultiplier}${params.dontBuyNegativeStocks ? ', positive forecasts only' : ''}):\n`);
+    out.write(`  symbol     current  ${[low, mid, high].map((q) => quantileColumn(table.quantiles[q]!).padStart(11)).join('')}  change%    score\n`);
+    for (const p of picks) {
+      const at = (q: number) => table.pred[(p.row * H + k - 1) * nQ + q]!;
+      out.write(`  ${p.symbol.padEnd(8)} ${table.currentY[p.row]!.toFixed(2).padStart(9)}  ${[low, mid, high].map((q) => at(q).toFixed(2).padStart(11)).join('')}  ${p.predictedChangePct.toFixed(2).padStart(7)}  ${p.score.toFixed(3).padStart(7)}\n`);
+    }
+    if (picks.length === 0) out.write('  (nothing to buy: no symbol has a positive forecast)\n');
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Registers `stockcast forecast`. */
+export function registerForecast(program: Command): void {
+  program
+    .command('forecast')
+    .description("Today's forecasts from the freshest data in the store and the strategy's buy list (the seed's run_inference).")
+    .requiredOption('--model-id <id>', 'a trained model')
+    .option('--config <path>', 'configs.yaml (for the preferred strategy)', 'configs.yaml')
+    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
+    .action(async (opts: { modelId: string; config: string; backend: string }) => {
+      let config: ModelConfig | undefined;
+      try {
+        config = getConfig(loadConfigFile(opts.config), opts.modelId);
+      } catch {
+        config = undefined; // the seed's default strategy then
+      }
+      await runForecast({ modelId: opts.modelId, config, backend: opts.backend });
+    });
+}
