@@ -17,6 +17,8 @@ export interface ForecastQuality {
   /** MAE of the median forecast and of the naive last-value forecast, over all steps. */
   mae: number;
   naiveMae: number;
+  /** Calibration: the share of realised values below each forecast quantile (ideal: the quantile itself). */
+  calibration: Array<{ quantile: number; observed: number }>;
 }
 
 /** Forecast-quality figures of a predictions table (rows with unknown outcomes are skipped). */
@@ -30,12 +32,14 @@ export function forecastQuality(t: PredictionTable): ForecastQuality {
   let n = 0;
   let ae = 0;
   let naive = 0;
+  const below = new Array<number>(nQ).fill(0);
   for (let r = 0; r < t.currentY.length; r++) {
     for (let h = 0; h < H; h++) {
       const y = t.y[r * H + h]!;
       if (!Number.isFinite(y)) continue;
       const base = (r * H + h) * nQ;
       t.quantiles.forEach((q, k) => {
+        if (y < t.pred[base + k]!) below[k] = below[k]! + 1;
         const e = y - t.pred[base + k]!;
         ql += 2 * Math.max(q * e, (q - 1) * e);
         qn++;
@@ -71,6 +75,7 @@ export function forecastQuality(t: PredictionTable): ForecastQuality {
     icByDay,
     mae: n ? ae / n : NaN,
     naiveMae: n ? naive / n : NaN,
+    calibration: t.quantiles.map((q, k) => ({ quantile: q, observed: n ? below[k]! / n : NaN })),
   };
 }
 

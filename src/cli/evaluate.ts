@@ -29,11 +29,11 @@ export async function runPredict(modelId: string, backend = 'auto'): Promise<str
 }
 
 /** Evaluates stored predictions; writes the HTML report and returns the evaluation. */
-export async function runEvaluate(o: { modelId: string; config?: ModelConfig; grid?: GridSpec; json?: boolean; costBps?: number; slippageBps?: number }): Promise<{ evaluation: Evaluation; report: string }> {
+export async function runEvaluate(o: { modelId: string; config?: ModelConfig; grid?: GridSpec; json?: boolean; costBps?: number; slippageBps?: number; buyWeekday?: number }): Promise<{ evaluation: Evaluation; report: string }> {
   const runtime = await openRuntime();
   try {
     const table = await readPredictions(await runtime.modelStore(), predictionsKey(o.modelId), `model ${o.modelId}`);
-    const base = baseParams(o.config, { transactionCostBps: o.costBps ?? 0, slippageBps: o.slippageBps ?? 0 });
+    const base = baseParams(o.config, { transactionCostBps: o.costBps ?? 0, slippageBps: o.slippageBps ?? 0, buyWeekday: o.buyWeekday });
     const evaluation = evaluatePredictions(o.modelId, table, base, o.grid ?? gridOf(o.config));
     const report = join(runtime.home, 'reports', `${o.modelId}.html`);
     await writeFileAtomic(report, evaluationHtml(evaluation));
@@ -95,7 +95,8 @@ export function registerEvaluate(program: Command): void {
     .option('--uncertainty <list>', 'grid: uncertainty_multiplier values', numbers('--uncertainty'))
     .option('--cost-bps <n>', 'transaction cost per side, basis points', Number, 0)
     .option('--slippage-bps <n>', 'slippage per side, basis points', Number, 0)
-    .action(async (opts: { modelId: string; config: string; json?: boolean; intervalDays?: number[]; numStocks?: number[]; uncertainty?: number[]; costBps: number; slippageBps: number }) => {
+    .option('--buy-weekday <n>', 'only buy on this weekday (0 = Monday … 4 = Friday)', Number)
+    .action(async (opts: { modelId: string; config: string; json?: boolean; intervalDays?: number[]; numStocks?: number[]; uncertainty?: number[]; costBps: number; slippageBps: number; buyWeekday?: number }) => {
       let config: ModelConfig | undefined;
       try {
         config = getConfig(loadConfigFile(opts.config), opts.modelId);
@@ -109,6 +110,7 @@ export function registerEvaluate(program: Command): void {
         json: opts.json,
         costBps: opts.costBps,
         slippageBps: opts.slippageBps,
+        buyWeekday: opts.buyWeekday,
         grid: { intervalDays: opts.intervalDays ?? base.intervalDays, numStocksPurchased: opts.numStocks ?? base.numStocksPurchased, uncertaintyMultiplier: opts.uncertainty ?? base.uncertaintyMultiplier },
       });
     });

@@ -1,5 +1,5 @@
 import type { Evaluation } from '../pipeline/evaluate-model.js';
-import { heatmap, lineChart } from './svg.js';
+import { barChart, heatmap, lineChart } from './svg.js';
 import { evaluationText } from './evaluation-text.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -31,6 +31,7 @@ ${lineChart({ title: 'equity of the best run vs equal-weight buy & hold', times:
 ${lineChart({ title: 'drawdown of the best run', times: best.times, series: [{ label: 'drawdown', values: drawdown, color: '#c62828' }], percent: true })}
 ${heat.join('\n')}
 ${lineChart({ title: 'daily information coefficient (predicted vs realised next-step return)', times: ic.map((d) => d.time), series: [{ label: 'IC', values: ic.map((d) => d.ic), color: '#2e7d32' }, { label: 'Rank IC', values: ic.map((d) => d.rankIc), color: '#6a1b9a' }] })}
+${barChart({ title: 'calibration: share of outcomes below each forecast quantile (ideal = the quantile)', labels: e.quality.calibration.flatMap((c) => [`p${Math.round(c.quantile * 100)} observed`, `p${Math.round(c.quantile * 100)} ideal`]), values: e.quality.calibration.flatMap((c) => [c.observed, c.quantile]), percent: true })}
 <h2>All runs</h2><pre>${esc(evaluationText(e))}</pre>
 </body></html>`;
 }

@@ -67,4 +67,6 @@ test('forecast quality: quantile loss, band coverage, IC and MAE by hand', () =>
   close(q.rankIc.mean, 1, 1e-12);
   close(q.mae, 10 / 3, 1e-12);
   close(q.naiveMae, 20 / 3, 1e-12);
+  // below p30: only C (90 < 90? no) → 0; below p50: C → 1/3; below p70: B and C → 2/3
+  assert.deepEqual(q.calibration.map((c) => c.observed), [0, 1 / 3, 2 / 3]);
 });

@@ -42,7 +42,7 @@ const CONFIGS = `configs:
     reduce_on_plateau_patience: 5
 `;
 
-test('stockcast train: backfilled store → epochs logged → artifact; --resume continues; unknown id lists ids', async () => {
+test('train → predict → evaluate → explain → forecast on a backfilled store; resume; bad inputs', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sc-train-cli-'));
   try {
     await writeFile(join(dir, 'configs.yaml'), CONFIGS);
@@ -59,6 +59,28 @@ test('stockcast train: backfilled store → epochs logged → artifact; --resume
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.doesNotMatch(resumed.stdout, /^epoch 1 /m, 'the finished epoch is not trained again');
     assert.match(resumed.stdout, /^epoch 2 /m);
+    const predicted = await runCli(['predict', '--model-id', 'tiny'], dir);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    assert.match(predicted.stdout, /predicted \d+ windows \(3 symbols × \d+ days\)/);
+    const evaluated = await runCli(['evaluate', '--model-id', 'tiny', '--json', '--num-stocks', '1,2', '--uncertainty', '0.1'], dir);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    const report = JSON.parse(evaluated.stdout) as { runs: unknown[]; deflatedSharpe: { trials: number } | null; forecastQuality: { nominalCoverage: number } };
+    assert.equal(report.runs.length, 4, 'interval 1–2 × stocks 1–2 × one multiplier');
+    assert.ok(Math.abs(report.forecastQuality.nominalCoverage - 0.4) < 1e-12);
+    await access(join(dir, 'home', 'reports', 'tiny.html'));
+    const badGrid = await runCli(['evaluate', '--model-id', 'tiny', '--num-stocks', '0'], dir);
+    assert.equal(badGrid.code, 1);
+    assert.match(badGrid.stderr, /strategy parameter num_stocks_purchased: expected an integer >= 1, got 0/);
+    const explained = await runCli(['explain', '--model-id', 'tiny', '--json'], dir);
+    assert.equal(explained.code, 0, explained.stderr);
+    const weights = JSON.parse(explained.stdout) as { encoderImportance: Record<string, number> };
+    const total = Object.values(weights.encoderImportance).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - 1) < 1e-4, `importances sum to ${total}`);
+    const forecast = await runCli(['forecast', '--model-id', 'tiny'], dir);
+    assert.equal(forecast.code, 0, forecast.stderr);
+    assert.match(forecast.stdout, /forecasts of tiny from data up to 2020-12-31 \(3 symbols\)/);
+    const noModel = await runCli(['predict', '--model-id', 'ghost'], dir);
+    assert.match(noModel.stderr, /no trained model "ghost"/);
     const unknown = await runCli(['train', '--model-id', 'nope'], dir);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /configs\.yaml: config "nope": expected one of the config ids in the file: tiny/);
