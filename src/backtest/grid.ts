@@ -3,13 +3,18 @@ import { simulate, type RunResult } from './simulator.js';
 import { deflatedSharpe } from './sharpe.js';
 import { moments } from './stats.js';
 import { pickSimpleXDaysAhead, validateSimpleParams, type SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
+import { pickVolatilityRanking } from '../strategies/volatility-ranking.js';
 
-/** Parameter lists to try. */
+/** Parameter lists to try. For VolatilityRanking the third list is its volatility_importance. */
 export interface GridSpec {
   intervalDays: number[];
   numStocksPurchased: number[];
   uncertaintyMultiplier: number[];
+  strategy?: StrategyName;
 }
+
+/** Strategies the grid can run. */
+export type StrategyName = 'SimpleXDaysAheadBuying' | 'VolatilityRanking';
 
 /** The seed's grid: interval 1–2 × stocks 10/25/50 × uncertainty 0.1–0.5 (30 runs). */
 export const SEED_GRID: GridSpec = { intervalDays: [1, 2], numStocksPurchased: [10, 25, 50], uncertaintyMultiplier: [0.1, 0.2, 0.3, 0.4, 0.5] };
@@ -21,7 +26,7 @@ export interface GridResult {
   deflated: { dsr: number; benchmark: number; trials: number } | null;
 }
 
-/** Runs SimpleXDaysAheadBuying over every combination of the grid. */
+/** Runs the grid's strategy (SimpleXDaysAheadBuying by default) over every combination of its parameters. */
 export function runGrid(table: PredictionTable, base: SimpleXDaysAheadParams, grid: GridSpec): GridResult {
   const runs: GridResult['runs'] = [];
   for (const intervalDays of grid.intervalDays) {
@@ -29,7 +34,11 @@ export function runGrid(table: PredictionTable, base: SimpleXDaysAheadParams, gr
       for (const uncertaintyMultiplier of grid.uncertaintyMultiplier) {
         const params = { ...base, intervalDays, numStocksPurchased, uncertaintyMultiplier };
         validateSimpleParams(params, table.horizon);
-        runs.push({ params, result: simulate(table, params, (t, rows) => pickSimpleXDaysAhead(t, rows, params)) });
+        const pick =
+          grid.strategy === 'VolatilityRanking'
+            ? (t: PredictionTable, rows: number[]) => pickVolatilityRanking(t, rows, { ...params, volatilityImportance: uncertaintyMultiplier })
+            : (t: PredictionTable, rows: number[]) => pickSimpleXDaysAhead(t, rows, params);
+        runs.push({ params, result: simulate(table, params, pick) });
       }
     }
   }

@@ -96,7 +96,8 @@ export function registerEvaluate(program: Command): void {
     .option('--cost-bps <n>', 'transaction cost per side, basis points', Number, 0)
     .option('--slippage-bps <n>', 'slippage per side, basis points', Number, 0)
     .option('--buy-weekday <n>', 'only buy on this weekday (0 = Monday … 4 = Friday)', Number)
-    .action(async (opts: { modelId: string; config: string; json?: boolean; intervalDays?: number[]; numStocks?: number[]; uncertainty?: number[]; costBps: number; slippageBps: number; buyWeekday?: number }) => {
+    .option('--strategy <name>', 'SimpleXDaysAheadBuying (default) or VolatilityRanking (then --uncertainty lists volatility_importance values in [0, 1])')
+    .action(async (opts: { modelId: string; config: string; json?: boolean; intervalDays?: number[]; numStocks?: number[]; uncertainty?: number[]; costBps: number; slippageBps: number; buyWeekday?: number; strategy?: string }) => {
       let config: ModelConfig | undefined;
       try {
         config = getConfig(loadConfigFile(opts.config), opts.modelId);
@@ -104,6 +105,8 @@ export function registerEvaluate(program: Command): void {
         config = undefined; // predictions alone are enough; the config only adds the preferred strategy and grid
       }
       const base = gridOf(config);
+      const strategy = (opts.strategy ?? config?.performanceTests[config.preferredTradingStrategy ?? '']?.strategy ?? 'SimpleXDaysAheadBuying') as GridSpec['strategy'];
+      if (strategy !== 'SimpleXDaysAheadBuying' && strategy !== 'VolatilityRanking') throw new Error(`--strategy: expected SimpleXDaysAheadBuying or VolatilityRanking, got "${String(strategy)}"`);
       await runEvaluate({
         modelId: opts.modelId,
         config,
@@ -111,7 +114,12 @@ export function registerEvaluate(program: Command): void {
         costBps: opts.costBps,
         slippageBps: opts.slippageBps,
         buyWeekday: opts.buyWeekday,
-        grid: { intervalDays: opts.intervalDays ?? base.intervalDays, numStocksPurchased: opts.numStocks ?? base.numStocksPurchased, uncertaintyMultiplier: opts.uncertainty ?? base.uncertaintyMultiplier },
+        grid: {
+          intervalDays: opts.intervalDays ?? base.intervalDays,
+          numStocksPurchased: opts.numStocks ?? base.numStocksPurchased,
+          uncertaintyMultiplier: opts.uncertainty ?? (strategy === 'VolatilityRanking' ? [0, 0.25, 0.5, 0.75, 1] : base.uncertaintyMultiplier),
+          strategy,
+        },
       });
     });
 }

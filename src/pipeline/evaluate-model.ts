@@ -8,6 +8,7 @@ import type { ModelConfig } from '../config/seed-config.js';
 /** Everything `stockcast evaluate` reports. */
 export interface Evaluation {
   modelId: string;
+  strategy: string;
   base: SimpleXDaysAheadParams;
   grid: GridResult;
   /** The config's preferred strategy run (when it names one and it is in the grid). */
@@ -42,5 +43,5 @@ export function evaluatePredictions(modelId: string, table: PredictionTable, bas
   const best = result.runs[result.best]!.result;
   const start = base.startingMoney ?? 25_000;
   const benchmarks = [buyAndHold(table, best.times, start), table.symbols.includes('SPY') ? buyAndHold(table, best.times, start, 'SPY') : null].filter((b): b is BenchmarkResult => b !== null);
-  return { modelId, base, grid: result, preferred: preferredIdx >= 0 ? preferredIdx : null, benchmarks, quality: forecastQuality(table) };
+  return { modelId, strategy: grid.strategy ?? 'SimpleXDaysAheadBuying', base, grid: result, preferred: preferredIdx >= 0 ? preferredIdx : null, benchmarks, quality: forecastQuality(table) };
 }

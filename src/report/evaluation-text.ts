@@ -6,14 +6,14 @@ const num = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 /** The evaluation as a plain-text table for the terminal. */
 export function evaluationText(e: Evaluation): string {
   const lines: string[] = [];
-  lines.push(`model ${e.modelId}: ${e.grid.runs.length} strategy runs (SimpleXDaysAheadBuying), starting money ${e.base.startingMoney ?? 25000}, capital gains tax ${pct(e.base.capitalGainsTax)}`);
+  lines.push(`model ${e.modelId}: ${e.grid.runs.length} strategy runs (${e.strategy}), starting money ${e.base.startingMoney ?? 25000}, capital gains tax ${pct(e.base.capitalGainsTax)}`);
   lines.push('');
-  lines.push('interval stocks uncert.   final money   return   Sharpe(ann.)  seed Sharpe  p-value  max DD  trades  turnover');
+  lines.push(`interval stocks ${e.strategy === 'VolatilityRanking' ? 'vol.imp' : 'uncert.'}   final money   return   Sharpe(ann.)  seed Sharpe  p-value  max DD  trades  turnover`);
   e.grid.runs.forEach((r, i) => {
     const s = r.result;
     const mark = i === e.grid.best ? ' ← best' : i === e.preferred ? ' ← preferred' : '';
     lines.push(
-      `${String(r.params.intervalDays).padStart(8)} ${String(r.params.numStocksPurchased).padStart(6)} ${r.params.uncertaintyMultiplier.toFixed(1).padStart(7)} ${s.finalMoney.toFixed(2).padStart(13)} ${pct(s.totalReturn).padStart(8)} ${num(s.sharpe.annualised).padStart(13)} ${num(s.sharpe.seedAnnualSharpe).padStart(12)} ${num(s.sharpe.pValue, 3).padStart(8)} ${pct(s.maxDrawdown).padStart(7)} ${String(s.trades).padStart(7)} ${num(s.turnover, 1).padStart(9)}${mark}`,
+      `${String(r.params.intervalDays).padStart(8)} ${String(r.params.numStocksPurchased).padStart(6)} ${r.params.uncertaintyMultiplier.toFixed(2).padStart(7)} ${s.finalMoney.toFixed(2).padStart(13)} ${pct(s.totalReturn).padStart(8)} ${num(s.sharpe.annualised).padStart(13)} ${num(s.sharpe.seedAnnualSharpe).padStart(12)} ${num(s.sharpe.pValue, 3).padStart(8)} ${pct(s.maxDrawdown).padStart(7)} ${String(s.trades).padStart(7)} ${num(s.turnover, 1).padStart(9)}${mark}`,
     );
   });
   lines.push('');

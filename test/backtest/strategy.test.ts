@@ -111,3 +111,13 @@ test('invalid grid values are clear errors', () => {
   assert.throws(() => run({ numStocksPurchased: 0 }), /num_stocks_purchased: expected an integer >= 1/);
   assert.throws(() => run({ uncertaintyMultiplier: -0.1 }), /uncertainty_multiplier: expected a number >= 0/);
 });
+
+test('VolatilityRanking: importance 0 ranks by predicted profit, 1 by the narrowest band', async () => {
+  const { pickVolatilityRanking } = await import('../../src/strategies/volatility-ranking.js');
+  const t = table();
+  const p = { intervalDays: 1, numStocksPurchased: 1, dontBuyNegativeStocks: true };
+  // day 0: A predicts +10 % with a 40 % band; B +2 % with a 4 % band
+  assert.equal(pickVolatilityRanking(t, [0, 1], { ...p, volatilityImportance: 0 })[0]!.symbol, 'A');
+  assert.equal(pickVolatilityRanking(t, [0, 1], { ...p, volatilityImportance: 1 })[0]!.symbol, 'B');
+  assert.throws(() => pickVolatilityRanking(t, [0, 1], { ...p, volatilityImportance: 2 }), /volatility_importance: expected a number in \[0, 1\], got 2/);
+});
