@@ -2,16 +2,7 @@ import type { Bar } from '../core/types.js';
 import type { WideFrame } from '../core/wide-frame.js';
 import type { TimeFrame } from '../core/time-frame.js';
 import { timeFeatureValue } from '../features/time-features.js';
-
-const BAR_FIELDS: Record<string, (b: Bar) => number> = {
-  open: (b) => b.open,
-  close: (b) => b.close,
-  high: (b) => b.high,
-  low: (b) => b.low,
-  volume: (b) => b.volume,
-  trade_count: (b) => b.tradeCount ?? NaN,
-  vwap: (b) => b.vwap ?? NaN,
-};
+import { BAR_FIELDS } from '../features/feature-rows.js';
 
 /** Builds a wide frame straight from bars (bar fields + time features), for benchmarks and tests without a store. */
 export function barsToWideFrame(bars: Map<string, Bar[]>, features: string[], timeFrame: TimeFrame): WideFrame {

@@ -7,6 +7,7 @@
 import type { WideFrame } from '../core/wide-frame.js';
 import { symbolRowRanges } from '../core/wide-frame.js';
 import { nyDate, nyParts } from '../core/ny-time.js';
+import { timeFeatureFromParts } from '../features/time-features.js';
 import type { TftBatch, TftInputSpec } from './tft-batch.js';
 import {
   cardinality, categoricalLookup, embeddingSize, encoderNormalization, fitCategorical, fitStandard,
@@ -266,19 +267,7 @@ export class TimeSeriesDataset {
     const T = Te + Td;
     const nCat = this.catNames.length;
     const nReal = this.realNames.length;
-    const batch: TftBatch = {
-      size: B,
-      categorical: new Int32Array(B * T * nCat),
-      reals: new Float32Array(B * T * nReal),
-      staticCategorical: new Int32Array(0),
-      staticReals: new Float32Array(0),
-      encoderLengths: new Int32Array(B).fill(Te),
-      target: new Float32Array(B * Td),
-      targetScale: new Float32Array(B * 2),
-      targetRaw: new Float32Array(B * Td),
-      seriesIndex: new Int32Array(B),
-      decoderStartIdx: new Int32Array(B),
-    };
+    const batch = allocateBatch(B, Te, Td, nCat, nReal);
     const log = !this.state.targetIsLogReturn;
     const tr = this.targetReal;
     for (let i = 0; i < B; i++) {
@@ -287,17 +276,7 @@ export class TimeSeriesDataset {
       const row0 = data.seriesOffset[s]! + windows.start[w]!;
       batch.categorical.set(data.categorical.subarray(row0 * nCat, (row0 + T) * nCat), i * T * nCat);
       batch.reals.set(data.reals.subarray(row0 * nReal, (row0 + T) * nReal), i * T * nReal);
-      const { center, scale } = encoderNormalization(data.target, row0, row0 + Te, log);
-      batch.targetScale[i * 2] = center;
-      batch.targetScale[i * 2 + 1] = scale;
-      const norm = (v: number) => ((log ? Math.log(Math.max(v, 1e-8)) : v) - center) / scale;
-      if (tr >= 0) {
-        for (let t = 0; t < T; t++) {
-          const j = i * T * nReal + t * nReal + tr;
-          const v = batch.reals[j]!;
-          batch.reals[j] = t < Te && Number.isFinite(v) ? norm(v) : 0;
-        }
-      }
+      const norm = normalizeWindowTarget(batch, i, data.target, row0, Te, T, nReal, tr, log);
       for (let t = 0; t < Td; t++) {
         const raw = data.target[row0 + Te + t]!;
         batch.targetRaw[i * Td + t] = raw;
@@ -337,19 +316,11 @@ export function buildLatestBatch(ds: TimeSeriesDataset, data: PreparedData, futu
   const nReal = st.reals.length;
   const lookups = cats.map((c) => categoricalLookup(c.encoder));
   const timeParts = new Map<number, ReturnType<typeof nyParts>>();
-  const batch: TftBatch = {
-    size: B,
-    categorical: new Int32Array(B * T * nCat),
-    reals: new Float32Array(B * T * nReal),
-    staticCategorical: new Int32Array(0),
-    staticReals: new Float32Array(0),
-    encoderLengths: new Int32Array(B).fill(Te),
-    target: new Float32Array(B * Td).fill(NaN),
-    targetScale: new Float32Array(B * 2),
-    targetRaw: new Float32Array(B * Td).fill(NaN),
-    seriesIndex: Int32Array.from(series),
-    decoderStartIdx: new Int32Array(B).fill(asOfIdx + 1),
-  };
+  const batch = allocateBatch(B, Te, Td, nCat, nReal);
+  batch.target.fill(NaN);
+  batch.targetRaw.fill(NaN);
+  batch.seriesIndex.set(series);
+  batch.decoderStartIdx.fill(asOfIdx + 1);
   const log = !st.targetIsLogReturn;
   const tr = st.reals.findIndex((r) => r.name === (st.targetIsLogReturn ? '__target__' : st.targetColumn));
   series.forEach((s, i) => {
@@ -362,18 +333,46 @@ export function buildLatestBatch(ds: TimeSeriesDataset, data: PreparedData, futu
         batch.categorical[i * T * nCat + (Te + h) * nCat + k] = lookups[k]!(v);
       });
     }
-    const { center, scale } = encoderNormalization(data.target, row0, row0 + Te, log);
-    batch.targetScale[i * 2] = center;
-    batch.targetScale[i * 2 + 1] = scale;
-    if (tr >= 0) {
-      for (let t = 0; t < Te; t++) {
-        const j = i * T * nReal + t * nReal + tr;
-        const v = batch.reals[j]!;
-        batch.reals[j] = Number.isFinite(v) ? ((log ? Math.log(Math.max(v, 1e-8)) : v) - center) / scale : 0;
-      }
-    }
+    normalizeWindowTarget(batch, i, data.target, row0, Te, T, nReal, tr, log);
   });
   return { batch, series };
+}
+
+/** Zero-filled typed arrays for a batch of B windows. */
+function allocateBatch(B: number, Te: number, Td: number, nCat: number, nReal: number): TftBatch {
+  const T = Te + Td;
+  return {
+    size: B,
+    categorical: new Int32Array(B * T * nCat),
+    reals: new Float32Array(B * T * nReal),
+    staticCategorical: new Int32Array(0),
+    staticReals: new Float32Array(0),
+    encoderLengths: new Int32Array(B).fill(Te),
+    target: new Float32Array(B * Td),
+    targetScale: new Float32Array(B * 2),
+    targetRaw: new Float32Array(B * Td),
+    seriesIndex: new Int32Array(B),
+    decoderStartIdx: new Int32Array(B),
+  };
+}
+
+/**
+ * Fits window i's encoder normalizer, stores (center, scale), and normalizes the target's own input column
+ * (encoder steps; decoder steps are unknown and zeroed). Returns the normalizing function for the targets.
+ */
+function normalizeWindowTarget(batch: TftBatch, i: number, target: Float32Array, row0: number, Te: number, T: number, nReal: number, tr: number, log: boolean): (v: number) => number {
+  const { center, scale } = encoderNormalization(target, row0, row0 + Te, log);
+  batch.targetScale[i * 2] = center;
+  batch.targetScale[i * 2 + 1] = scale;
+  const norm = (v: number) => ((log ? Math.log(Math.max(v, 1e-8)) : v) - center) / scale;
+  if (tr >= 0) {
+    for (let t = 0; t < T; t++) {
+      const j = i * T * nReal + t * nReal + tr;
+      const v = batch.reals[j]!;
+      batch.reals[j] = t < Te && Number.isFinite(v) ? norm(v) : 0;
+    }
+  }
+  return norm;
 }
 
 /** Volume-like reals are log1p-scaled before standardisation (their raw scale spans orders of magnitude). */
@@ -388,18 +387,5 @@ function timeFeatureOf(name: string, t: number, cache: Map<number, ReturnType<ty
     p = nyParts(new Date(t));
     cache.set(t, p);
   }
-  switch (name) {
-    case 'year':
-      return p.year;
-    case 'month':
-      return p.month;
-    case 'day_of_month':
-      return p.day;
-    case 'day_of_week':
-      return p.weekday;
-    case 'hour_of_day':
-      return p.hour;
-    default:
-      return p.hour * 60 + p.minute;
-  }
+  return timeFeatureFromParts(name, p);
 }

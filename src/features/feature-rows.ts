@@ -5,7 +5,8 @@ import { nyDate, nyMidnightUtc } from '../core/ny-time.js';
 import type { FeatureBatch } from '../store/feature-store.js';
 import { timeFeatureValue } from './time-features.js';
 
-const BAR_FIELDS: Record<string, (b: Bar) => number> = {
+/** How each bar feature is read from a bar (NaN where the source has no such field). */
+export const BAR_FIELDS: Record<string, (b: Bar) => number> = {
   open: (b) => b.open,
   close: (b) => b.close,
   high: (b) => b.high,

@@ -1,6 +1,6 @@
 import type { TimeFrame } from '../core/time-frame.js';
 import { formatTimeFrame, isIntraday } from '../core/time-frame.js';
-import { nyParts } from '../core/ny-time.js';
+import { nyParts, type NyParts } from '../core/ny-time.js';
 
 /**
  * Time features in New-York local time: year, month (1–12), day_of_month, day_of_week (Mon=0, as pandas),
@@ -10,7 +10,11 @@ export function timeFeatureValue(feature: string, timestamp: Date, timeFrame: Ti
   if ((feature === 'hour_of_day' || feature === 'minute_of_day') && !isIntraday(timeFrame)) {
     throw new Error(`${feature} needs an intraday time frame (e.g. 1Hour, 10Min), not ${formatTimeFrame(timeFrame)}`);
   }
-  const p = nyParts(timestamp);
+  return timeFeatureFromParts(feature, nyParts(timestamp));
+}
+
+/** A time feature from New-York wall-clock parts. */
+export function timeFeatureFromParts(feature: string, p: NyParts): number {
   switch (feature) {
     case 'year':
       return p.year;
