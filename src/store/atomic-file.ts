@@ -1,27 +1,94 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 
-/** A temporary path beside `path`, so a rename onto `path` stays on one filesystem (and is atomic). */
+/** A temporary path beside `path` (`<path>.<pid>.<random>.tmp`), so the final rename stays on one filesystem. */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 }
 
 /** Writes a file atomically: readers see the old content or the new one, never a partial file. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await withTempFile(path, async (tmp) => {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/** Streams `source` into a file atomically (downloads, large exports); a failed stream leaves no file behind. */
+export async function writeStreamAtomic(path: string, source: Readable): Promise<void> {
+  await withTempFile(path, async (tmp) => {
+    await pipeline(source, createWriteStream(tmp));
+    await fsyncFile(tmp);
+  });
+}
+
+/** Copies a file atomically: the destination appears complete or not at all. */
+export async function copyFileAtomic(sourcePath: string, finalPath: string): Promise<void> {
+  await withTempFile(finalPath, async (tmp) => {
+    await copyFile(sourcePath, tmp);
+    await fsyncFile(tmp);
+  });
+}
+
+/**
+ * Moves a finished temporary file into place atomically (creating parent directories). When the two paths
+ * are on different filesystems a plain rename fails (EXDEV), so the file is copied beside the target first.
+ */
+export async function moveFileAtomic(tmpPath: string, finalPath: string): Promise<void> {
+  await mkdir(dirname(finalPath), { recursive: true });
+  try {
+    await rename(tmpPath, finalPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFileAtomic(tmpPath, finalPath);
+    await rm(tmpPath, { force: true });
+    return;
+  }
+  await fsyncDirectory(dirname(finalPath));
+}
+
+/** Runs `fill` on a fresh temp path beside `path`, then renames it onto `path`; the temp file never outlives a failure. */
+async function withTempFile(path: string, fill: (tmp: string) => Promise<void>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
-  const handle = await open(tmp, 'w');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    await fill(tmp);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  }
+  await fsyncDirectory(dirname(path));
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Makes the rename itself durable; some platforms cannot fsync a directory, which only weakens crash safety. */
+async function fsyncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort (e.g. Windows, some network filesystems)
   }
 }

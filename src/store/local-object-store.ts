@@ -1,9 +1,40 @@
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { ObjectStore } from './object-store.js';
-import { tempPathFor, writeFileAtomic } from './atomic-file.js';
+import { copyFileAtomic, writeFileAtomic } from './atomic-file.js';
 
-/** Object store over a local directory (the offline default). */
+const KEY_RULE = 'expected a relative path with / separators, no empty, "." or ".." segments, no backslash and no leading /';
+
+/** Throws a readable error unless `key` is a safe object key (shared by every adapter so they reject the same keys). */
+export function assertValidObjectKey(key: string): void {
+  const bad =
+    typeof key !== 'string' ||
+    key.length === 0 ||
+    key.startsWith('/') ||
+    key.includes('\\') ||
+    key.includes('\0') ||
+    key.split('/').some((s) => s === '' || s === '.' || s === '..');
+  if (bad) throw new Error(`invalid object key "${key}": ${KEY_RULE}`);
+}
+
+/** Like `assertValidObjectKey` for list prefixes, which may be empty or end with `/`. */
+export function assertValidPrefix(prefix: string): void {
+  if (prefix === '') return;
+  const segments = prefix.split('/');
+  const last = segments.pop()!;
+  const bad =
+    prefix.startsWith('/') ||
+    prefix.includes('\\') ||
+    prefix.includes('\0') ||
+    last === '..' ||
+    segments.some((s) => s === '' || s === '.' || s === '..');
+  if (bad) throw new Error(`invalid object key prefix "${prefix}": ${KEY_RULE}`);
+}
+
+/**
+ * Object store over a local directory (the offline default). Keys map to files under the root. Known
+ * difference from S3: keys ending in `.tmp` are reserved for in-progress atomic writes, so they are rejected.
+ */
 export class LocalObjectStore implements ObjectStore {
   readonly location: string;
   private readonly root: string;
@@ -15,8 +46,9 @@ export class LocalObjectStore implements ObjectStore {
 
   /** {@inheritDoc ObjectStore.localPath} */
   localPath(key: string): string {
-    if (key.length === 0 || key.startsWith('/') || key.includes('\\') || key.split('/').includes('..')) {
-      throw new Error(`invalid object key "${key}": expected a relative path with / separators and no ".."`);
+    assertValidObjectKey(key);
+    if (key.endsWith('.tmp')) {
+      throw new Error(`invalid object key "${key}": keys ending in .tmp are reserved for in-progress writes in a local store`);
     }
     return join(this.root, ...key.split('/'));
   }
@@ -31,64 +63,78 @@ export class LocalObjectStore implements ObjectStore {
     try {
       return new Uint8Array(await readFile(this.localPath(key)));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (isMissing(err)) return null;
       throw err;
     }
   }
 
   /** {@inheritDoc ObjectStore.list} */
   async list(prefix: string): Promise<string[]> {
+    assertValidPrefix(prefix);
     const out: string[] = [];
     const walk = async (dir: string, rel: string): Promise<void> => {
       let entries;
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        if (isMissing(err)) return;
         throw err;
       }
       for (const e of entries) {
         const key = rel ? `${rel}/${e.name}` : e.name;
-        if (e.isDirectory()) await walk(join(dir, e.name), key);
-        else if (!e.name.endsWith('.tmp') && key.startsWith(prefix)) out.push(key);
+        if (e.isDirectory()) {
+          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(join(dir, e.name), key);
+        } else if (e.isFile() && !e.name.endsWith('.tmp') && key.startsWith(prefix)) {
+          out.push(key);
+        }
       }
     };
     // start from the deepest directory the prefix names, so listing one partition does not walk the whole store
     const slash = prefix.lastIndexOf('/');
     const base = slash >= 0 ? prefix.slice(0, slash) : '';
     await walk(base ? join(this.root, ...base.split('/')) : this.root, base);
-    return out.sort();
+    // plain code-unit order, the order S3 lists keys in
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** {@inheritDoc ObjectStore.delete} */
   async delete(key: string): Promise<void> {
-    await rm(this.localPath(key), { force: true });
+    const path = this.localPath(key);
+    if (await this.exists(key)) await rm(path, { force: true });
   }
 
   /** {@inheritDoc ObjectStore.exists} */
   async exists(key: string): Promise<boolean> {
     try {
       return (await stat(this.localPath(key))).isFile();
-    } catch {
-      return false;
+    } catch (err) {
+      if (isMissing(err)) return false;
+      throw err;
     }
   }
 
   /** {@inheritDoc ObjectStore.putFile} */
   async putFile(key: string, localPath: string): Promise<void> {
-    const target = this.localPath(key);
-    await mkdir(dirname(target), { recursive: true });
-    const tmp = tempPathFor(target);
-    await copyFile(localPath, tmp);
-    await rename(tmp, target);
+    await copyFileAtomic(localPath, this.localPath(key));
   }
 
   /** {@inheritDoc ObjectStore.getFile} */
   async getFile(key: string, localPath: string): Promise<boolean> {
+    const source = this.localPath(key);
     if (!(await this.exists(key))) return false;
-    await mkdir(dirname(localPath), { recursive: true });
-    await copyFile(this.localPath(key), localPath);
+    try {
+      await copyFileAtomic(source, localPath);
+    } catch (err) {
+      // deleted between the check and the copy: same answer as a missing key
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !(await this.exists(key))) return false;
+      throw err;
+    }
     return true;
   }
 }
 
+/** A key that names nothing, or names a directory (which S3 would not have as an object either). */
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+}

@@ -1,12 +1,15 @@
 /** Errors of HTTP adapters: a small hierarchy that keeps the original in `cause` and never holds credentials. */
 export class HttpError extends Error {
+  /** The response body (JSON error objects carry the venue's code and message). */
+  body?: string;
   constructor(
     message: string,
     readonly status: number | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; body?: string },
   ) {
     super(message, options);
     this.name = new.target.name;
+    this.body = options?.body;
   }
 }
 

@@ -36,8 +36,8 @@ export async function requestJson<T>(url: string, options: JsonRequest = {}): Pr
   const text = await res.text().catch(() => '');
   const snippet = text.slice(0, 200).replace(/\s+/g, ' ');
   if (res.status === 429) throw new RateLimitedError(`${where}: HTTP 429 rate limited`, retryAfterMs(res.headers));
-  if (res.status >= 500) throw new HttpServerError(`${where}: HTTP ${res.status} ${snippet}`, res.status);
-  if (res.status >= 400) throw new HttpClientError(`${where}: HTTP ${res.status} ${snippet}`, res.status);
+  if (res.status >= 500) throw new HttpServerError(`${where}: HTTP ${res.status} ${snippet}`, res.status, { body: text });
+  if (res.status >= 400) throw new HttpClientError(`${where}: HTTP ${res.status} ${snippet}`, res.status, { body: text });
   if (text === '' && (res.status === 204 || options.method === 'DELETE')) return { status: res.status, body: undefined as T, headers: res.headers };
   try {
     return { status: res.status, body: JSON.parse(text) as T, headers: res.headers };

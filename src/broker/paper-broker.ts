@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import type { Account, Broker, BrokerOrder, Clock, OrderRequest, Position } from './broker.js';
+import { OrderRejectedError } from './broker.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
+import { nyDate, nyParts, nyWallTimeToUtc } from '../core/ny-time.js';
+import { isTradingDay, nextTradingDay, sessionClose } from '../core/nyse-calendar.js';
+
+/** Options of the local paper broker. */
+export interface PaperBrokerOptions {
+  /** JSON file holding cash, positions and orders (written atomically after every change). */
+  statePath: string;
+  /** The price an order placed on `date` fills at (e.g. that day's open from the feature store), or null. */
+  priceOn: (symbol: string, date: string) => Promise<number | null>;
+  now?: () => Date;
+  startingCash?: number;
+}
+
+interface State {
+  cash: number;
+  positions: Record<string, number>;
+  orders: Record<string, BrokerOrder & { price: number | null }>;
+}
+
+/**
+ * The offline default broker: fills market orders at the next available price (the open of the trading day the
+ * order is placed on, or the next one), keeps cash and positions in a local file, follows the NYSE calendar, and
+ * treats a repeated client order id as the same order (never a second fill).
+ */
+export class PaperBroker implements Broker {
+  readonly name = 'paper-local';
+  readonly mode = 'local paper';
+  private state: State | undefined;
+
+  constructor(private readonly o: PaperBrokerOptions) {}
+
+  private now(): Date {
+    return this.o.now?.() ?? new Date();
+  }
+
+  private async load(): Promise<State> {
+    if (!this.state) {
+      try {
+        this.state = JSON.parse(await readFile(this.o.statePath, 'utf8')) as State;
+        for (const o of Object.values(this.state.orders)) {
+          o.submittedAt = o.submittedAt ? new Date(o.submittedAt) : null;
+          o.filledAt = o.filledAt ? new Date(o.filledAt) : null;
+        }
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`paper broker state ${this.o.statePath} is unreadable`, { cause: err });
+        this.state = { cash: this.o.startingCash ?? 100_000, positions: {}, orders: {} };
+      }
+    }
+    return this.state;
+  }
+
+  private async save(): Promise<void> {
+    await writeFileAtomic(this.o.statePath, JSON.stringify(this.state, null, 1));
+  }
+
+  /** {@inheritDoc Broker.getClock} */
+  async getClock(): Promise<Clock> {
+    const now = this.now();
+    const date = nyDate(now);
+    const p = nyParts(now);
+    const minutes = p.hour * 60 + p.minute;
+    const [ch, cm] = sessionClose(date).split(':').map(Number) as [number, number];
+    const trading = isTradingDay(date);
+    const isOpen = trading && minutes >= 570 && minutes < ch * 60 + cm;
+    const openDay = trading && minutes < 570 ? date : nextTradingDay(date);
+    const closeDay = trading && minutes < ch * 60 + cm ? date : nextTradingDay(date);
+    return { timestamp: now, isOpen, nextOpen: nyWallTimeToUtc(openDay, '09:30'), nextClose: nyWallTimeToUtc(closeDay, sessionClose(closeDay)) };
+  }
+
+  /** {@inheritDoc Broker.getAccount} */
+  async getAccount(): Promise<Account> {
+    const s = await this.load();
+    let equity = s.cash;
+    for (const [sym, qty] of Object.entries(s.positions)) equity += qty * ((await this.o.priceOn(sym, nyDate(this.now()))) ?? 0);
+    return { cash: s.cash, buyingPower: s.cash, equity };
+  }
+
+  /** {@inheritDoc Broker.getPositions} */
+  async getPositions(): Promise<Position[]> {
+    const s = await this.load();
+    const out: Position[] = [];
+    for (const [symbol, qty] of Object.entries(s.positions)) {
+      if (qty > 1e-9) out.push({ symbol, qty, marketValue: qty * ((await this.o.priceOn(symbol, nyDate(this.now()))) ?? 0) });
+    }
+    return out;
+  }
+
+  /** {@inheritDoc Broker.getOrderByClientId} */
+  async getOrderByClientId(clientOrderId: string): Promise<BrokerOrder | null> {
+    return (await this.load()).orders[clientOrderId] ?? null;
+  }
+
+  /** {@inheritDoc Broker.submitOrder} */
+  async submitOrder(req: OrderRequest): Promise<BrokerOrder> {
+    const s = await this.load();
+    const existing = s.orders[req.clientOrderId];
+    if (existing) return existing;
+    if (!(req.qty > 0) || !Number.isFinite(req.qty)) throw new OrderRejectedError(`qty must be > 0, got ${req.qty}`, 422);
+    const now = this.now();
+    let day = nyDate(now);
+    if (!isTradingDay(day)) day = nextTradingDay(day);
+    const price = await this.o.priceOn(req.symbol, day);
+    if (price === null) throw new OrderRejectedError(`no price for ${req.symbol} on ${day}`, 422);
+    const notional = req.qty * price;
+    const held = s.positions[req.symbol] ?? 0;
+    if (req.side === 'buy' && notional > s.cash + 1e-6) throw new OrderRejectedError(`insufficient buying power (needs ${notional.toFixed(2)}, has ${s.cash.toFixed(2)})`, 403);
+    if (req.side === 'sell' && req.qty > held + 1e-9) throw new OrderRejectedError(`insufficient qty available for order (requested: ${req.qty}, available: ${held})`, 403);
+    s.cash += req.side === 'buy' ? -notional : notional;
+    s.positions[req.symbol] = held + (req.side === 'buy' ? req.qty : -req.qty);
+    if (Math.abs(s.positions[req.symbol]!) < 1e-9) delete s.positions[req.symbol];
+    const order = { id: randomUUID(), clientOrderId: req.clientOrderId, symbol: req.symbol, side: req.side, qty: req.qty, filledQty: req.qty, filledAvgPrice: price, status: 'filled' as const, submittedAt: now, filledAt: now, price };
+    s.orders[req.clientOrderId] = order;
+    await this.save();
+    return order;
+  }
+}

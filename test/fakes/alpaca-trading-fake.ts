@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { HttpFake, type SeenRequest } from './http-fake.js';
+
+/** Knobs of the trading fake. */
+export interface TradingFakeOptions {
+  keys?: { id: string; secret: string };
+  isOpen?: boolean;
+  cash?: number;
+  prices: Record<string, number>;
+  /** Symbols whose orders fill only partially (fraction filled) or are rejected on submit. */
+  partial?: Record<string, number>;
+  rejectSymbols?: string[];
+}
+
+interface FakeOrder {
+  id: string;
+  client_order_id: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  qty: string;
+  filled_qty: string;
+  filled_avg_price: string | null;
+  status: string;
+  submitted_at: string;
+  filled_at: string | null;
+  created_at: string;
+}
+
+/**
+ * A fake of Alpaca's Trading API v2 built from contracts/alpaca-trading.md: clock with New-York offsets,
+ * account and positions with decimal strings, POST /v2/orders with qty validation, duplicate client_order_id
+ * (422 40010001), insufficient buying power (403 40310000), lookup by client order id (404 unknown), market
+ * orders filled at configured prices, partial fills and scripted faults.
+ */
+export async function startTradingFake(opts: TradingFakeOptions): Promise<HttpFake & { orders: FakeOrder[]; positions: Map<string, number> }> {
+  const keys = opts.keys ?? { id: 'PKTEST', secret: 'trade-secret' };
+  const orders: FakeOrder[] = [];
+  const positions = new Map<string, number>();
+  let cash = opts.cash ?? 100_000;
+  const json = (status: number, body: unknown) => ({ status, body, headers: { 'x-ratelimit-limit': '200', 'x-ratelimit-remaining': '199' } });
+  const handler = (req: SeenRequest) => {
+    if (req.headers['apca-api-key-id'] !== keys.id || req.headers['apca-api-secret-key'] !== keys.secret) return json(401, { message: 'unauthorized' });
+    if (req.method === 'GET' && req.path === '/v2/clock') {
+      return json(200, { timestamp: '2024-07-01T10:07:04.451420928-04:00', is_open: opts.isOpen ?? true, next_open: '2024-07-02T09:30:00-04:00', next_close: '2024-07-01T16:00:00-04:00' });
+    }
+    if (req.method === 'GET' && req.path === '/v2/account') {
+      let equity = cash;
+      for (const [s, q] of positions) equity += q * (opts.prices[s] ?? 0);
+      return json(200, { id: 'acc', account_number: 'PA1', status: 'ACTIVE', currency: 'USD', cash: String(cash), buying_power: String(cash), equity: String(equity), bod_dtbp: 0 });
+    }
+    if (req.method === 'GET' && req.path === '/v2/positions') {
+      return json(200, [...positions].filter(([, q]) => q > 0).map(([symbol, q]) => ({ symbol, qty: String(q), market_value: String(q * (opts.prices[symbol] ?? 0)), side: 'long', asset_class: 'us_equity' })));
+    }
+    if (req.method === 'GET' && req.path === '/v2/orders:by_client_order_id') {
+      const o = orders.find((x) => x.client_order_id === req.query.get('client_order_id'));
+      return o ? json(200, o) : json(404, { code: 40410000, message: 'order not found' });
+    }
+    if (req.method === 'POST' && req.path === '/v2/orders') {
+      const b = JSON.parse(req.body) as { symbol: string; qty?: string; notional?: string; side: 'buy' | 'sell'; type: string; time_in_force: string; client_order_id?: string };
+      if ((b.qty === undefined) === (b.notional === undefined)) return json(422, { code: 40010001, message: 'qty or notional is required' });
+      const qty = Number(b.qty);
+      if (!(qty > 0)) return json(422, { code: 40010001, message: `invalid qty ${b.qty}` });
+      if (b.client_order_id && orders.some((o) => o.client_order_id === b.client_order_id)) return json(422, { code: 40010001, message: 'client_order_id must be unique' });
+      const price = opts.prices[b.symbol];
+      if (price === undefined || opts.rejectSymbols?.includes(b.symbol)) return json(422, { code: 42210000, message: `asset ${b.symbol} is not tradable` });
+      const fraction = opts.partial?.[b.symbol] ?? 1;
+      const filled = qty * fraction;
+      if (b.side === 'buy' && filled * price > cash + 1e-6) return json(403, { buying_power: String(cash), code: 40310000, cost_basis: String(qty * price), message: 'insufficient buying power' });
+      if (b.side === 'sell' && qty > (positions.get(b.symbol) ?? 0) + 1e-9) return json(403, { code: 40310000, message: `insufficient qty available for order (requested: ${qty}, available: ${positions.get(b.symbol) ?? 0})` });
+      cash += (b.side === 'buy' ? -1 : 1) * filled * price;
+      positions.set(b.symbol, (positions.get(b.symbol) ?? 0) + (b.side === 'buy' ? filled : -filled));
+      const now = new Date().toISOString();
+      const o: FakeOrder = {
+        id: randomUUID(),
+        client_order_id: b.client_order_id ?? randomUUID(),
+        symbol: b.symbol,
+        side: b.side,
+        qty: String(qty),
+        filled_qty: String(filled),
+        filled_avg_price: filled > 0 ? String(price) : null,
+        status: fraction >= 1 ? 'filled' : 'partially_filled',
+        submitted_at: now,
+        filled_at: fraction >= 1 ? now : null,
+        created_at: now,
+      };
+      orders.push(o);
+      return json(200, o);
+    }
+    return json(404, { message: 'not found' });
+  };
+  const fake = (await new HttpFake(handler).start()) as HttpFake & { orders: FakeOrder[]; positions: Map<string, number> };
+  fake.orders = orders;
+  fake.positions = positions;
+  return fake;
+}

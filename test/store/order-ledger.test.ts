@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LedgerRun, OrderLedger } from '../../src/store/order-ledger.js';
+import { DuckDbOrderLedger } from '../../src/store/duckdb-order-ledger.js';
+import { DynamoDbOrderLedger } from '../../src/store/dynamodb-order-ledger.js';
+import { startDynamoServer } from '../helpers/dynamo-server.js';
+
+const run = (modelId: string, date: string, status: LedgerRun['runStatus'] = 'complete'): LedgerRun => ({
+  modelId,
+  orderTimestamp: `${date}T05:00:00.000Z`,
+  runDate: date,
+  totalMoneyInvested: 24_990.5,
+  moneyAvailable: 25_000,
+  runStatus: status,
+  startedAt: `${date}T15:00:00.000Z`,
+  updatedAt: `${date}T15:01:00.000Z`,
+  orders: [
+    { symbol: 'AAPL', quantity: 10.5, orderType: 'buy', clientOrderId: `sc-1-${date}-b-AAPL`, status: 'filled', filledQty: 10.5, filledAvgPrice: 190.1, brokerOrderId: 'o-1' },
+    { symbol: 'MSFT', quantity: 2, orderType: 'buy', clientOrderId: `sc-1-${date}-b-MSFT`, status: 'rejected', filledQty: 0, filledAvgPrice: null, brokerOrderId: null, error: 'insufficient buying power' },
+  ],
+});
+
+/** The contract every ledger adapter satisfies. */
+function contract(name: string, open: () => Promise<{ ledger: OrderLedger; close(): Promise<void> }>): void {
+  test(`${name}: upsert by model and timestamp, newest first, models listed, records exact`, async () => {
+    const { ledger, close } = await open();
+    try {
+      assert.equal(await ledger.latestRun('m1'), null);
+      await ledger.putRun(run('m1', '2024-07-01', 'selling'));
+      await ledger.putRun(run('m1', '2024-07-01'));
+      await ledger.putRun(run('m1', '2024-07-03'));
+      await ledger.putRun(run('m2', '2024-07-02'));
+      const runs = await ledger.listRuns('m1');
+      assert.deepEqual(runs.map((r) => [r.runDate, r.runStatus]), [['2024-07-03', 'complete'], ['2024-07-01', 'complete']]);
+      assert.deepEqual(await ledger.latestRun('m1'), run('m1', '2024-07-03'));
+      assert.deepEqual(await ledger.listModels(), ['m1', 'm2']);
+    } finally {
+      await close();
+    }
+  });
+}
+
+contract('DuckDbOrderLedger', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sc-ledger-'));
+  const ledger = await DuckDbOrderLedger.open(join(dir, 'ledger.duckdb'));
+  return { ledger, close: async () => { await ledger.close(); await rm(dir, { recursive: true, force: true }); } };
+});
+
+contract('DynamoDbOrderLedger', async () => {
+  const server = await startDynamoServer();
+  const ledger = new DynamoDbOrderLedger({ table: 'orders_table', region: 'us-east-1', endpoint: server.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local-secret' } });
+  await ledger.ensureTable();
+  return { ledger, close: async () => { await ledger.close(); await server.close(); } };
+});
+
+test('the embedded ledger survives reopening', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sc-ledger-'));
+  try {
+    const a = await DuckDbOrderLedger.open(join(dir, 'l.duckdb'));
+    await a.putRun(run('m1', '2024-07-01'));
+    await a.close();
+    const b = await DuckDbOrderLedger.open(join(dir, 'l.duckdb'));
+    assert.equal((await b.latestRun('m1'))?.runDate, '2024-07-01');
+    await b.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the DynamoDB item keeps the seed table shape', async () => {
+  const server = await startDynamoServer();
+  try {
+    const { DynamoDBClient, ScanCommand } = await import('@aws-sdk/client-dynamodb');
+    const ledger = new DynamoDbOrderLedger({ table: 'orders_table', region: 'us-east-1', endpoint: server.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local-secret' } });
+    await ledger.ensureTable();
+    await ledger.putRun(run('m1', '2024-07-01'));
+    const raw = new DynamoDBClient({ region: 'us-east-1', endpoint: server.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local-secret' } });
+    const item = (await raw.send(new ScanCommand({ TableName: 'orders_table' }))).Items![0]!;
+    assert.equal(item.model_id!.S, 'm1');
+    assert.equal(item.order_timestamp!.S, '2024-07-01T05:00:00.000Z');
+    assert.equal(item.total_money_invested!.N, '24990.5');
+    const first = item.orders!.L![0]!.M!;
+    assert.deepEqual([first.symbol!.S, first.quantity!.N, first.order_type!.S, first.client_order_id!.S], ['AAPL', '10.5', 'buy', 'sc-1-2024-07-01-b-AAPL']);
+    raw.destroy();
+    await ledger.close();
+  } finally {
+    await server.close();
+  }
+});
