@@ -5,6 +5,8 @@ import { HttpFake, type SeenRequest } from './http-fake.js';
 export interface TradingFakeOptions {
   keys?: { id: string; secret: string };
   isOpen?: boolean;
+  /** The clock's current time, New-York offset (mutable between runs). */
+  now?: string;
   cash?: number;
   prices: Record<string, number>;
   /** Symbols whose orders fill only partially (fraction filled) or are rejected on submit. */
@@ -32,7 +34,7 @@ interface FakeOrder {
  * (422 40010001), insufficient buying power (403 40310000), lookup by client order id (404 unknown), market
  * orders filled at configured prices, partial fills and scripted faults.
  */
-export async function startTradingFake(opts: TradingFakeOptions): Promise<HttpFake & { orders: FakeOrder[]; positions: Map<string, number> }> {
+export async function startTradingFake(opts: TradingFakeOptions): Promise<HttpFake & { orders: FakeOrder[]; positions: Map<string, number>; setNow(now: string): void }> {
   const keys = opts.keys ?? { id: 'PKTEST', secret: 'trade-secret' };
   const orders: FakeOrder[] = [];
   const positions = new Map<string, number>();
@@ -41,7 +43,7 @@ export async function startTradingFake(opts: TradingFakeOptions): Promise<HttpFa
   const handler = (req: SeenRequest) => {
     if (req.headers['apca-api-key-id'] !== keys.id || req.headers['apca-api-secret-key'] !== keys.secret) return json(401, { message: 'unauthorized' });
     if (req.method === 'GET' && req.path === '/v2/clock') {
-      return json(200, { timestamp: '2024-07-01T10:07:04.451420928-04:00', is_open: opts.isOpen ?? true, next_open: '2024-07-02T09:30:00-04:00', next_close: '2024-07-01T16:00:00-04:00' });
+      return json(200, { timestamp: opts.now ?? '2024-07-01T10:07:04.451420928-04:00', is_open: opts.isOpen ?? true, next_open: '2024-07-02T09:30:00-04:00', next_close: '2024-07-01T16:00:00-04:00' });
     }
     if (req.method === 'GET' && req.path === '/v2/account') {
       let equity = cash;
@@ -88,8 +90,11 @@ export async function startTradingFake(opts: TradingFakeOptions): Promise<HttpFa
     }
     return json(404, { message: 'not found' });
   };
-  const fake = (await new HttpFake(handler).start()) as HttpFake & { orders: FakeOrder[]; positions: Map<string, number> };
+  const fake = (await new HttpFake(handler).start()) as HttpFake & { orders: FakeOrder[]; positions: Map<string, number>; setNow(now: string): void };
   fake.orders = orders;
   fake.positions = positions;
+  fake.setNow = (now) => {
+    opts.now = now;
+  };
   return fake;
 }

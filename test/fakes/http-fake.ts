@@ -9,23 +9,43 @@ export interface SeenRequest {
   body: string;
 }
 
-/** A scripted fault answered instead of the normal response. */
+/** A scripted fault answered instead of the normal response (one fault per request, in order). */
 export type Fault =
   | { status: 429; retryAfter?: string; body?: string }
-  | { status: 500 | 502 | 503 | 401 | 403; body?: string }
-  | { malformed: true };
+  | { status: number; body?: string }
+  | { malformed: true; body?: string }
+  | { drop: true };
 
-/** A handler returns a status, JSON body and extra headers. */
-export type Handler = (req: SeenRequest) => { status: number; body: unknown; headers?: Record<string, string> };
+/** What a handler answers: a JSON body, or `raw` text sent as is (HTML block pages and the like). */
+export interface FakeAnswer {
+  status: number;
+  body?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** A handler turns a request into an answer. */
+export type Handler = (req: SeenRequest) => FakeAnswer;
+
+/** Options shared by every fake. */
+export interface HttpFakeOptions {
+  /** Headers added to every answer, faults included (e.g. X-RateLimit-*). */
+  headers?: () => Record<string, string>;
+  /** The body a `{malformed: true}` fault sends (default: truncated JSON). */
+  malformedBody?: string;
+}
 
 /** A loopback HTTP server for protocol fakes: records requests, plays scripted faults first, then the handler. */
 export class HttpFake {
   readonly requests: SeenRequest[] = [];
   readonly faults: Fault[] = [];
-  private server = createServer((req, res) => void this.handle(req, res));
+  private readonly server = createServer((req, res) => void this.handle(req, res));
   url = '';
 
-  constructor(private readonly handler: Handler) {}
+  constructor(
+    private readonly handler: Handler,
+    private readonly options: HttpFakeOptions = {},
+  ) {}
 
   /** Starts listening on 127.0.0.1 with a random port. */
   async start(): Promise<this> {
@@ -34,6 +54,7 @@ export class HttpFake {
     return this;
   }
 
+  /** Stops the server, cutting keep-alive connections so the test process can exit. */
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
@@ -45,18 +66,29 @@ export class HttpFake {
     const u = new URL(req.url ?? '/', 'http://fake');
     const seen: SeenRequest = { method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, body };
     this.requests.push(seen);
+    const common = this.options.headers?.() ?? {};
     const fault = this.faults.shift();
+    if (fault && 'drop' in fault) {
+      req.socket.destroy();
+      return;
+    }
+    if (fault && 'malformed' in fault) {
+      res.writeHead(200, { ...common, 'content-type': 'application/json' }).end(fault.body ?? this.options.malformedBody ?? '{"data": [');
+      return;
+    }
     if (fault) {
-      if ('malformed' in fault) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"bars": {"AAPL": [');
-      } else {
-        const headers: Record<string, string> = { 'content-type': 'text/plain' };
-        if (fault.status === 429 && fault.retryAfter) headers['retry-after'] = fault.retryAfter;
-        res.writeHead(fault.status, headers).end(fault.body ?? (fault.status === 429 ? 'Too Many Requests' : '{"message":"fault"}'));
-      }
+      const headers: Record<string, string> = { ...common, 'content-type': 'application/json' };
+      if ('retryAfter' in fault && fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+      const text = fault.body ?? JSON.stringify({ message: fault.status === 429 ? 'too many requests' : `scripted fault ${fault.status}` });
+      if (fault.body !== undefined && !fault.body.startsWith('{')) headers['content-type'] = 'text/plain';
+      res.writeHead(fault.status, headers).end(text);
       return;
     }
     const out = this.handler(seen);
-    res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers }).end(JSON.stringify(out.body));
+    if (out.raw !== undefined) {
+      res.writeHead(out.status, { ...common, 'content-type': 'text/html', ...out.headers }).end(out.raw);
+      return;
+    }
+    res.writeHead(out.status, { ...common, 'content-type': 'application/json', ...out.headers }).end(JSON.stringify(out.body ?? null));
   }
 }

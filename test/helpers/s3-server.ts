@@ -3,46 +3,59 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './free-port.js';
+import { createInterface } from 'node:readline';
 
 /** A running S3-protocol server with one bucket. */
 export interface S3Server {
   endpoint: string;
   bucket: string;
+  /** s3rver's built-in account: it verifies SigV4 request signatures against this key pair. */
   credentials: { accessKeyId: string; secretAccessKey: string };
   close(): Promise<void>;
 }
 
+// Runs inside the child: s3rver on 127.0.0.1, port 0, silent, one bucket; prints the port; exits when stdin closes
+// (so an aborted test run never leaves a server behind).
+const CHILD_SCRIPT = `
+const S3rver = require(process.argv[1]);
+const [directory, bucket] = process.argv.slice(2);
+const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+server.run().then((addr) => process.stdout.write(JSON.stringify({ port: addr.port }) + '\\n'), (err) => { console.error(err); process.exit(1); });
+process.stdin.on('end', () => server.close().finally(() => process.exit(0)));
+process.stdin.resume();
+`;
+
 /**
- * Starts s3rver, an S3-protocol server (HTTP + S3 XML, SigV4 checked), as a separate process on 127.0.0.1.
- * It runs under --openssl-legacy-provider because its ListObjectsV2 continuation tokens use DES.
+ * Starts s3rver (HTTP + S3 XML, signatures checked) with a temp directory and a pre-created bucket. It runs in a
+ * child process under --openssl-legacy-provider because its ListObjectsV2 continuation tokens use DES, which
+ * Node 20's OpenSSL 3 refuses by default — and that flag must not leak into the test process itself.
  */
 export async function startS3Server(bucket = 'stockcast-test'): Promise<S3Server> {
   const directory = await mkdtemp(join(tmpdir(), 'sc-s3rver-'));
-  const port = await freePort();
-  const bin = join(createRequire(import.meta.url).resolve('s3rver/package.json'), '..', 'bin', 's3rver.js');
-  const child = spawn(
-    process.execPath,
-    ['--openssl-legacy-provider', bin, '-d', directory, '-a', '127.0.0.1', '-p', String(port), '--silent', '--configure-bucket', bucket],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const entry = createRequire(import.meta.url).resolve('s3rver');
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SCRIPT, entry, directory, bucket], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const endpoint = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let port: number;
   try {
-    await waitFor(async () => (await fetch(`${endpoint}/${bucket}`)).status < 500, `s3rver on ${endpoint} (${stderr})`);
+    port = await new Promise<number>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));
+      child.once('exit', (code) => reject(new Error(`s3rver exited with code ${code} before listening: ${stderr.trim()}`)));
+    });
   } catch (err) {
-    child.kill();
+    await rm(directory, { recursive: true, force: true });
     throw err;
   }
   return {
-    endpoint,
+    endpoint: `http://127.0.0.1:${port}`,
     bucket,
-    // s3rver's built-in account: it verifies request signatures against this key pair
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     async close() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill();
+      if (child.exitCode === null && child.signalCode === null) child.stdin.end();
       await exited;
       await rm(directory, { recursive: true, force: true });
     },

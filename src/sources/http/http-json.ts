@@ -1,3 +1,4 @@
+import { redactSecrets } from '../../core/redact.js';
 import { HttpClientError, HttpServerError, MalformedResponseError, NetworkError, RateLimitedError } from './http-error.js';
 import { retryAfterMs } from './retry.js';
 
@@ -6,7 +7,9 @@ export interface JsonRequest {
   headers?: Record<string, string>;
   method?: string;
   body?: unknown;
+  /** Defaults to the global fetch (Node 20); injectable as the transport seam. */
   fetch?: typeof fetch;
+  /** Abort after this long and report a network error (default 30 s). */
   timeoutMs?: number;
 }
 
@@ -16,32 +19,61 @@ export function describeUrl(url: string): string {
   return `${u.origin}${u.pathname}`;
 }
 
+/** Masks header values (API keys) and registered secrets in a text bound for an error message. */
+function scrub(text: string, headers: Record<string, string> | undefined): string {
+  let out = text;
+  for (const v of Object.values(headers ?? {})) if (v.length >= 4) out = out.split(v).join('****');
+  return redactSecrets(out);
+}
+
+/** The first bytes of a body, on one line, for error messages. */
+function snippet(text: string, headers: Record<string, string> | undefined): string {
+  const s = text.slice(0, 200).replace(/\s+/g, ' ').trim();
+  return scrub(text.length > 200 ? `${s}…` : s, headers);
+}
+
 /**
  * Sends one request and parses the JSON answer, turning HTTP failures into the error hierarchy.
  * Header values (API keys) never reach an error message.
  */
 export async function requestJson<T>(url: string, options: JsonRequest = {}): Promise<{ status: number; body: T; headers: Headers }> {
-  const where = `${options.method ?? 'GET'} ${describeUrl(url)}`;
+  const method = options.method ?? 'GET';
+  const where = `${method} ${describeUrl(url)}`;
   let res: Response;
+  let text: string;
   try {
     res = await (options.fetch ?? fetch)(url, {
-      method: options.method ?? 'GET',
+      method,
       headers: { accept: 'application/json', ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
+    text = await res.text();
   } catch (err) {
-    throw new NetworkError(`${where}: network error: ${(err as Error).message}`, undefined, { cause: err });
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const detail = [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ');
+    throw new NetworkError(`${where}: network error: ${scrub(detail, options.headers)}`, undefined, { cause: err });
   }
-  const text = await res.text().catch(() => '');
-  const snippet = text.slice(0, 200).replace(/\s+/g, ' ');
-  if (res.status === 429) throw new RateLimitedError(`${where}: HTTP 429 rate limited`, retryAfterMs(res.headers));
-  if (res.status >= 500) throw new HttpServerError(`${where}: HTTP ${res.status} ${snippet}`, res.status, { body: text });
-  if (res.status >= 400) throw new HttpClientError(`${where}: HTTP ${res.status} ${snippet}`, res.status, { body: text });
-  if (text === '' && (res.status === 204 || options.method === 'DELETE')) return { status: res.status, body: undefined as T, headers: res.headers };
+  const kept = { body: text };
+  if (res.status === 429) {
+    throw new RateLimitedError(`${where}: HTTP 429 rate limited ${snippet(text, options.headers)}`.trimEnd(), retryAfterMs(res.headers), kept);
+  }
+  if (res.status >= 500) throw new HttpServerError(`${where}: HTTP ${res.status} ${snippet(text, options.headers)}`.trimEnd(), res.status, kept);
+  if (res.status >= 400) throw new HttpClientError(`${where}: HTTP ${res.status} ${snippet(text, options.headers)}`.trimEnd(), res.status, kept);
+  if (text === '' && (res.status === 204 || method === 'DELETE')) return { status: res.status, body: undefined as T, headers: res.headers };
   try {
     return { status: res.status, body: JSON.parse(text) as T, headers: res.headers };
   } catch (err) {
-    throw new MalformedResponseError(`malformed JSON from ${where}: ${(err as Error).message}`, res.status, { cause: err });
+    const type = res.headers.get('content-type') ?? 'no content-type';
+    throw new MalformedResponseError(
+      `malformed JSON from ${describeUrl(url)}: ${(err as Error).message} (HTTP ${res.status}, ${type}, body starts "${snippet(text, options.headers).slice(0, 80)}")`,
+      res.status,
+      { cause: err, body: text },
+    );
   }
+}
+
+/** GETs a URL and returns its parsed JSON body; failures are HttpError subclasses (see requestJson). */
+export async function getJson<T>(url: string, options: Omit<JsonRequest, 'method' | 'body'> = {}): Promise<T> {
+  return (await requestJson<T>(url, { ...options, method: 'GET' })).body;
 }
