@@ -4,6 +4,7 @@ import { registerTrain } from './train.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerExplain } from './explain.js';
 import { registerForecast } from './forecast.js';
+import { registerTrade } from './trade.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   registerEvaluate(program);
   registerExplain(program);
   registerForecast(program);
+  registerTrade(program);
   program
     .command('bench')
     .description('Run benchmarks and print JSON figures.')
