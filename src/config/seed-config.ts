@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { FEATURE_NAMES, isKnownFeature } from '../features/feature-catalog.js';
-import { timeFrameFromSeed, type TimeFrame } from '../core/time-frame.js';
-import { ConfigError, type ConfigIssue } from './config-error.js';
+import type { z } from 'zod';
+import { FEATURE_NAMES, featureSpec, isKnownFeature } from '../features/feature-catalog.js';
+import { isIntraday, timeFrameFromSeed, type TimeFrame } from '../core/time-frame.js';
+import { ConfigError, didYouMean, type ConfigIssue } from './config-error.js';
+import { CONFIG, FIELDS, INFORMATIONAL, KNOWN, PERFORMANCE_KEY, PERFORMANCE_TEST, isRecord, isoDate, zodIssue } from './seed-config-schema.js';
 
-/** A recorded strategy test of the seed (`_performance_test_N` blocks). */
+/** A recorded strategy test of the seed (`_performance_test_N` blocks); the preferred one is the default strategy. */
 export interface PerformanceTest {
   name: string;
   strategy: string;
@@ -14,6 +16,7 @@ export interface PerformanceTest {
   uncertaintyMultiplier: number;
   compoundMoney: boolean;
   dontBuyNegativeStocks: boolean;
+  testRange?: string;
   moneyMade?: number;
   annualSharpe?: number;
 }
@@ -21,7 +24,7 @@ export interface PerformanceTest {
 /** Target variable: the seed's `open`, `close`, or a log return of either. */
 export type TargetName = 'open' | 'close' | 'log_return_open' | 'log_return_close';
 
-/** One model config of configs.yaml, typed and validated. */
+/** One model config of configs.yaml, typed and validated. Seed keys missing from a config take the defaults noted. */
 export interface ModelConfig {
   id: string;
   features: string[];
@@ -31,115 +34,130 @@ export interface ModelConfig {
   testEnd: string;
   maxLookbackPeriod: number;
   maxPredictionLength: number;
+  /** Default 2048. */
   batchSize: number;
+  /** Default 16. */
   hiddenSize: number;
+  /** Default 1 (need not divide hidden_size, as in pytorch-forecasting). */
   attentionHeadSize: number;
+  /** Default 0.1. */
   dropout: number;
+  /** Default 8. */
   hiddenContinuousSize: number;
+  /** Default 1. */
   lstmLayers: number;
+  /** Default 0.001. */
   learningRate: number;
+  /** Default 50. */
   maxEpochs: number;
+  /** From `time_frame_unit` / `time_frame_amount` (default 1 Day). */
   timeFrame: TimeFrame;
+  /** Default 5. */
   reduceOnPlateauPatience: number;
+  /** Seed runtime hints (`accelerator`, `local_accelerator`, `devices`, `num_workers`): kept, not used by stockcast. */
+  accelerator?: string;
+  localAccelerator?: string;
+  devices?: number | string | number[];
+  numWorkers?: number;
   fineTuningModelId?: string;
   notes?: string;
-  /** stockcast extension: target variable (default `open`). */
+  /** stockcast extension `target`: the variable forecast (default `open`, as the seed). */
   target: TargetName;
-  /** stockcast extension: forecast quantiles (default the seed's [0.3, 0.5, 0.7]). */
+  /** stockcast extension `quantiles`: ascending, in (0, 1), at least three and including 0.5, which strategies read (default [0.3, 0.5, 0.7]). */
   quantiles: number[];
-  /** stockcast extension: random seed (default 42). */
+  /** stockcast extension `seed`: random seed of weights and shuffling (default 42). */
   seed: number;
-  /** stockcast extension: gradient clipping norm (default 0.1; 0 disables). */
+  /** stockcast extension `gradient_clip_val`: gradient clipping norm (default 0.1, the seed's trainer value; 0 disables). */
   gradientClipVal: number;
-  /** stockcast extension: early-stopping patience in epochs (default 15, as the seed). */
+  /** stockcast extension `early_stopping_patience`: epochs without validation improvement before stopping (default 15). */
   earlyStoppingPatience: number;
-  /** stockcast extension: money a first trading run starts with (default 25000). */
+  /** stockcast extension `starting_money`: money a first trading run starts with (default 25000). */
   startingMoney: number;
-  /** stockcast extension: allow live trading for this model (default false; also needs --live). */
+  /** stockcast extension `live_trading`: allow live trading for this model (default false; trading also needs --live). */
   liveTrading: boolean;
-  /** stockcast extension: notional caps per order and per run. */
+  /** stockcast extension `max_order_notional`: cap on the money of one order. */
   maxOrderNotional?: number;
+  /** stockcast extension `max_run_notional`: cap on the money one trade run may invest. */
   maxRunNotional?: number;
-  /** stockcast extension: the evaluation grid (defaults to the seed's grid). */
+  /** stockcast extension `strategy_grid`: the evaluation grid; lists left out take the seed's grid. */
   strategyGrid?: { intervalDays?: number[]; numStocksPurchased?: number[]; uncertaintyMultiplier?: number[] };
   /** Name of the preferred `_performance_test_N` block, when set. */
   preferredTradingStrategy?: string;
+  /** Every `_performance_test_N` block, typed. */
   performanceTests: Record<string, PerformanceTest>;
-  /** Every underscore key and informational key, verbatim. */
+  /** Every `_` key, the seed's informational keys and unknown keys, verbatim. */
   metadata: Record<string, unknown>;
 }
 
-/** A parsed configs.yaml. */
+/** A parsed configs.yaml. An invalid config does not block the others: it fails when requested with `getConfig`. */
 export interface ConfigFile {
   path: string;
+  /** Every config id of the file, in file order. */
+  ids: string[];
   configs: Map<string, ModelConfig>;
-  /** Unknown keys kept as metadata, worth a look. */
+  /** The problems of each invalid config, all of them. */
+  errors: Map<string, ConfigError>;
+  /** Unknown keys kept as metadata and other things worth a look. */
   warnings: string[];
 }
 
-const INFORMATIONAL = new Set(['notes', 'best_val_loss', 'train_loss', 'trainable_params', 'total_params', 'feature_importance_notes']);
-const ACCEPTED_UNUSED = new Set(['accelerator', 'local_accelerator', 'devices', 'num_workers']);
-const KNOWN = new Set([
-  'features', 'train_start', 'train_end', 'val_end', 'test_end', 'max_lookback_period', 'max_prediction_length', 'batch_size',
-  'hidden_size', 'attention_head_size', 'dropout', 'hidden_continuous_size', 'lstm_layers', 'learning_rate', 'max_epochs',
-  'time_frame_unit', 'time_frame_amount', 'reduce_on_plateau_patience', 'fine_tuning_model_id', 'preferred_trading_strategy',
-  'target', 'quantiles', 'seed', 'gradient_clip_val', 'early_stopping_patience', 'starting_money', 'live_trading',
-  'max_order_notional', 'max_run_notional', 'strategy_grid', ...INFORMATIONAL, ...ACCEPTED_UNUSED,
-]);
-
-/** Reads and validates a configs.yaml file (the seed's format, unchanged). */
-export function loadConfigFile(path: string): ConfigFile {
+/** Reads and validates a configs.yaml file (the seed's format, unchanged); `strict` throws for any invalid config. */
+export function loadConfigFile(path: string, options: { strict?: boolean } = {}): ConfigFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError(path, [{ expected: `a readable YAML file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
   }
-  return parseConfigText(text, path);
+  return parseConfigText(text, path, options);
 }
 
 /** Parses configs.yaml text; `path` is only used in messages. */
-export function parseConfigText(text: string, path: string): ConfigFile {
+export function parseConfigText(text: string, path: string, options: { strict?: boolean } = {}): ConfigFile {
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (err) {
     throw new ConfigError(path, [{ expected: `valid YAML (${(err as Error).message.split('\n')[0]})` }]);
   }
-  const configs = (doc as { configs?: unknown } | null)?.configs;
+  const configs = isRecord(doc) ? doc.configs : undefined;
   if (!isRecord(configs)) throw new ConfigError(path, [{ key: 'configs', expected: 'a top-level "configs" map of config id → settings' }]);
-  const out = new Map<string, ModelConfig>();
-  const warnings: string[] = [];
-  const issues: ConfigIssue[] = [];
+  const file: ConfigFile = { path, ids: Object.keys(configs), configs: new Map(), errors: new Map(), warnings: [] };
   for (const [id, raw] of Object.entries(configs)) {
-    if (!isRecord(raw)) {
-      issues.push({ configId: id, expected: 'a map of settings' });
-      continue;
-    }
-    const cfg = parseOne(id, raw, issues, warnings);
-    if (cfg) out.set(id, cfg);
+    const issues: ConfigIssue[] = [];
+    const cfg = isRecord(raw) ? parseOne(id, raw, issues, file.warnings) : undefined;
+    if (!isRecord(raw)) issues.push({ configId: id, expected: 'a map of settings', got: raw });
+    if (cfg && issues.length === 0) file.configs.set(id, cfg);
+    else file.errors.set(id, new ConfigError(path, issues));
   }
-  if (issues.length > 0) throw new ConfigError(path, issues);
-  return { path, configs: out, warnings };
+  for (const [id, cfg] of file.configs) {
+    if (cfg.fineTuningModelId !== undefined && !file.ids.includes(cfg.fineTuningModelId)) {
+      file.warnings.push(`config "${id}": fine_tuning_model_id "${cfg.fineTuningModelId}" is not a config of this file`);
+    }
+  }
+  for (const [id, err] of file.errors) file.warnings.push(`config "${id}" is invalid (${err.issues.length} problem(s)); it fails when used`);
+  if (options.strict && file.errors.size > 0) throw new ConfigError(path, [...file.errors.values()].flatMap((e) => e.issues));
+  return file;
 }
 
-/** The config with this id, or an error listing the ids the file has. */
+/** The config with this id: its validation error when it is invalid, or an error listing the ids the file has. */
 export function getConfig(file: ConfigFile, id: string): ModelConfig {
+  const error = file.errors.get(id);
+  if (error) throw error;
   const cfg = file.configs.get(id);
-  if (!cfg) {
-    throw new ConfigError(file.path, [{ configId: id, expected: `one of the config ids in the file: ${[...file.configs.keys()].join(', ')}` }]);
-  }
+  if (!cfg) throw new ConfigError(file.path, [{ configId: id, expected: `one of the config ids in the file: ${file.ids.join(', ') || '(none)'}` }]);
   return cfg;
 }
 
-function parseOne(id: string, raw: Record<string, unknown>, issues: ConfigIssue[], warnings: string[]): ModelConfig | undefined {
-  const before = issues.length;
+function parseOne(id: string, input: Record<string, unknown>, issues: ConfigIssue[], warnings: string[]): ModelConfig | undefined {
   const fail = (key: string, expected: string, got?: unknown) => issues.push({ configId: id, key, expected, got });
+  // an empty YAML value (`notes:`) means "not set", as it would for the seed's dict.get
+  const raw = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null));
   const metadata: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) {
+  for (const [k, v] of Object.entries(input)) {
     if (k.startsWith('_') || INFORMATIONAL.has(k)) metadata[k] = v;
     else if (!KNOWN.has(k)) {
-      const close = [...KNOWN].find((known) => editDistance(k, known) <= 2);
+      const close = didYouMean(k, KNOWN);
       if (close) fail(k, `a known key (did you mean ${close}?)`);
       else {
         metadata[k] = v;
@@ -147,132 +165,130 @@ function parseOne(id: string, raw: Record<string, unknown>, issues: ConfigIssue[
       }
     }
   }
-  const int = (key: string, def?: number, min = 1): number => {
-    const v = raw[key] ?? def;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(key, `an integer >= ${min}`, v);
-    return v as number;
-  };
-  const num = (key: string, def: number | undefined, ok: (n: number) => boolean, what: string): number => {
-    const v = raw[key] ?? def;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) fail(key, what, v);
-    return v as number;
-  };
-  const date = (key: string): string => {
-    const v = raw[key];
-    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
-      fail(key, 'a date "YYYY-MM-DD"', v);
-    }
-    return v as string;
-  };
-  const features = raw.features;
-  if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== 'string')) {
-    fail('features', 'a non-empty list of feature names', features);
-  } else {
-    const unknown = features.filter((f) => !isKnownFeature(f as string));
-    if (unknown.length > 0) fail('features', `known features (${FEATURE_NAMES.join(', ')})`, unknown);
+  const parsed = CONFIG.safeParse(raw);
+  if (!parsed.success) for (const issue of parsed.error.issues) fail(...zodIssue(issue, raw));
+  checkFeatures(raw, fail);
+  const timeFrame = checkTimeFrame(raw, fail);
+  checkDateOrder(raw, fail);
+  if (timeFrame && !isIntraday(timeFrame) && Array.isArray(raw.features)) {
+    const intraday = raw.features.filter((f) => typeof f === 'string' && isKnownFeature(f) && featureSpec(f).intradayOnly);
+    if (intraday.length > 0) fail('features', `features that exist for a ${timeFrame.amount}${timeFrame.unit} time frame (${intraday.join(', ')} need an intraday one)`, intraday);
   }
-  const trainStart = date('train_start');
-  const trainEnd = date('train_end');
-  const valEnd = date('val_end');
-  const testEnd = date('test_end');
-  if (trainStart && trainEnd && valEnd && testEnd && issues.length === before) {
-    if (!(trainStart < trainEnd)) fail('train_end', `a date after train_start ${trainStart}`, trainEnd);
-    if (!(trainEnd <= valEnd)) fail('val_end', `a date on or after train_end ${trainEnd}`, valEnd);
-    if (!(valEnd <= testEnd)) fail('test_end', `a date on or after val_end ${valEnd}`, testEnd);
-  }
-  let timeFrame: TimeFrame | undefined;
-  try {
-    timeFrame = timeFrameFromSeed(String(raw.time_frame_unit ?? 'Day'), Number(raw.time_frame_amount ?? 1));
-  } catch (err) {
-    fail('time_frame_unit', (err as Error).message.replace(/^invalid [^:]*: expected /, ''), raw.time_frame_unit);
-  }
-  const target = (raw.target ?? 'open') as TargetName;
-  if (!['open', 'close', 'log_return_open', 'log_return_close'].includes(target)) fail('target', 'open, close, log_return_open or log_return_close', target);
-  const quantiles = (raw.quantiles ?? [0.3, 0.5, 0.7]) as number[];
-  if (!Array.isArray(quantiles) || quantiles.length === 0 || quantiles.some((q, i) => typeof q !== 'number' || q <= 0 || q >= 1 || (i > 0 && q <= quantiles[i - 1]!))) {
-    fail('quantiles', 'an ascending list of numbers between 0 and 1', raw.quantiles);
-  }
-  const performanceTests: Record<string, PerformanceTest> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (!/^_performance_test_\d+$/.test(k) || !isRecord(v)) continue;
-    performanceTests[k] = {
-      name: k,
-      strategy: String(v._test_strategy ?? 'SimpleXDaysAheadBuying'),
-      intervalDays: Number(v._interval_days ?? 1),
-      numStocksPurchased: Number(v._num_stocks_purchased ?? 10),
-      capitalGainsTax: Number(v._capital_gains_tax ?? 0),
-      uncertaintyMultiplier: Number(v._uncertainty_multiplier ?? 0),
-      compoundMoney: Boolean(v._compound_money ?? true),
-      dontBuyNegativeStocks: Boolean(v._dont_buy_negative_stocks ?? true),
-      moneyMade: typeof v._money_made === 'number' ? v._money_made : undefined,
-      annualSharpe: typeof v._annual_sharpe === 'number' ? v._annual_sharpe : undefined,
-    };
-  }
+  const performanceTests = parsePerformanceTests(raw, fail);
   const preferred = raw.preferred_trading_strategy;
-  if (preferred !== undefined && (typeof preferred !== 'string' || !performanceTests[preferred])) {
-    fail('preferred_trading_strategy', `the name of a _performance_test_N block of this config (${Object.keys(performanceTests).join(', ') || 'none defined'})`, preferred);
+  if (typeof preferred === 'string' && !performanceTests[preferred]) {
+    const names = Object.keys(performanceTests);
+    fail('preferred_trading_strategy', `the name of a _performance_test_N block of this config (${names.join(', ') || 'none defined'})`, preferred);
   }
-  const grid = raw.strategy_grid;
-  if (grid !== undefined && !isRecord(grid)) fail('strategy_grid', 'a map with interval_days, num_stocks_purchased, uncertainty_multiplier lists');
-  const cfg: ModelConfig = {
+  const order = raw.max_order_notional;
+  const run = raw.max_run_notional;
+  if (typeof order === 'number' && typeof run === 'number' && order > run) fail('max_order_notional', `at most max_run_notional (${run})`, order);
+  if (!parsed.success || !timeFrame || issues.length > 0) return undefined;
+  return toModelConfig(id, parsed.data, timeFrame, performanceTests, metadata);
+}
+
+function toModelConfig(id: string, c: z.output<typeof CONFIG>, timeFrame: TimeFrame, performanceTests: Record<string, PerformanceTest>, metadata: Record<string, unknown>): ModelConfig {
+  const grid = c.strategy_grid;
+  return {
     id,
-    features: features as string[],
-    trainStart,
-    trainEnd,
-    valEnd,
-    testEnd,
-    maxLookbackPeriod: int('max_lookback_period'),
-    maxPredictionLength: int('max_prediction_length'),
-    batchSize: int('batch_size', 2048),
-    hiddenSize: int('hidden_size', 16),
-    attentionHeadSize: int('attention_head_size', 1),
-    dropout: num('dropout', 0.1, (n) => n >= 0 && n < 1, 'a number between 0 and 1'),
-    hiddenContinuousSize: int('hidden_continuous_size', 8),
-    lstmLayers: int('lstm_layers', 1),
-    learningRate: num('learning_rate', 0.001, (n) => n > 0, 'a positive number'),
-    maxEpochs: int('max_epochs', 50),
-    timeFrame: timeFrame ?? { amount: 1, unit: 'Day' },
-    reduceOnPlateauPatience: int('reduce_on_plateau_patience', 5),
-    fineTuningModelId: typeof raw.fine_tuning_model_id === 'string' ? raw.fine_tuning_model_id : undefined,
-    notes: typeof raw.notes === 'string' ? raw.notes : undefined,
-    target,
-    quantiles,
-    seed: int('seed', 42, 0),
-    gradientClipVal: num('gradient_clip_val', 0.1, (n) => n >= 0, 'a number >= 0'),
-    earlyStoppingPatience: int('early_stopping_patience', 15),
-    startingMoney: num('starting_money', 25_000, (n) => n > 0, 'a positive amount of money'),
-    liveTrading: raw.live_trading === true,
-    maxOrderNotional: raw.max_order_notional === undefined ? undefined : num('max_order_notional', undefined, (n) => n > 0, 'a positive number'),
-    maxRunNotional: raw.max_run_notional === undefined ? undefined : num('max_run_notional', undefined, (n) => n > 0, 'a positive number'),
-    strategyGrid: isRecord(grid)
-      ? {
-          intervalDays: grid.interval_days as number[] | undefined,
-          numStocksPurchased: grid.num_stocks_purchased as number[] | undefined,
-          uncertaintyMultiplier: grid.uncertainty_multiplier as number[] | undefined,
-        }
-      : undefined,
-    preferredTradingStrategy: typeof preferred === 'string' ? preferred : undefined,
+    features: c.features,
+    trainStart: c.train_start,
+    trainEnd: c.train_end,
+    valEnd: c.val_end,
+    testEnd: c.test_end,
+    maxLookbackPeriod: c.max_lookback_period,
+    maxPredictionLength: c.max_prediction_length,
+    batchSize: c.batch_size,
+    hiddenSize: c.hidden_size,
+    attentionHeadSize: c.attention_head_size,
+    dropout: c.dropout,
+    hiddenContinuousSize: c.hidden_continuous_size,
+    lstmLayers: c.lstm_layers,
+    learningRate: c.learning_rate,
+    maxEpochs: c.max_epochs,
+    timeFrame,
+    reduceOnPlateauPatience: c.reduce_on_plateau_patience,
+    accelerator: c.accelerator,
+    localAccelerator: c.local_accelerator,
+    devices: c.devices,
+    numWorkers: c.num_workers,
+    fineTuningModelId: c.fine_tuning_model_id,
+    notes: c.notes,
+    target: c.target,
+    quantiles: c.quantiles,
+    seed: c.seed,
+    gradientClipVal: c.gradient_clip_val,
+    earlyStoppingPatience: c.early_stopping_patience,
+    startingMoney: c.starting_money,
+    liveTrading: c.live_trading,
+    maxOrderNotional: c.max_order_notional,
+    maxRunNotional: c.max_run_notional,
+    strategyGrid: grid && { intervalDays: grid.interval_days, numStocksPurchased: grid.num_stocks_purchased, uncertaintyMultiplier: grid.uncertainty_multiplier },
+    preferredTradingStrategy: c.preferred_trading_strategy,
     performanceTests,
     metadata,
   };
-  return issues.length === before ? cfg : undefined;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+type Fail = (key: string, expected: string, got?: unknown) => void;
+
+function checkFeatures(raw: Record<string, unknown>, fail: Fail): void {
+  if (!Array.isArray(raw.features)) return;
+  const names = raw.features.filter((f): f is string => typeof f === 'string');
+  const unknown = names.filter((f) => !isKnownFeature(f));
+  if (unknown.length > 0) fail('features', `known features (valid features are ${FEATURE_NAMES.join(', ')})`, unknown);
+  const repeated = names.filter((f, i) => names.indexOf(f) !== i);
+  if (repeated.length > 0) fail('features', 'each feature listed once', repeated);
 }
 
-/** Levenshtein distance, for "did you mean" hints on misspelt keys. */
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
+function checkTimeFrame(raw: Record<string, unknown>, fail: Fail): TimeFrame | undefined {
+  const unit = FIELDS.time_frame_unit.safeParse(raw.time_frame_unit);
+  const amount = FIELDS.time_frame_amount.safeParse(raw.time_frame_amount);
+  if (!unit.success || !amount.success) return undefined; // already reported by the schema
+  try {
+    return timeFrameFromSeed(unit.data, amount.data);
+  } catch (err) {
+    const message = (err as Error).message.replace(/^invalid [^:]*: expected /, '');
+    if (/time_frame_unit/.test((err as Error).message)) fail('time_frame_unit', message, raw.time_frame_unit);
+    else fail('time_frame_amount', `an amount valid for the unit: ${message}`, raw.time_frame_amount);
+    return undefined;
   }
-  return prev[b.length]!;
+}
+
+function checkDateOrder(raw: Record<string, unknown>, fail: Fail): void {
+  const valid = (key: string): string | undefined => {
+    const r = isoDate.safeParse(raw[key]);
+    return r.success ? r.data : undefined;
+  };
+  const [trainStart, trainEnd, valEnd, testEnd] = ['train_start', 'train_end', 'val_end', 'test_end'].map(valid);
+  if (trainStart && trainEnd && !(trainStart < trainEnd)) fail('train_end', `a date after train_start ${trainStart}`, trainEnd);
+  if (trainEnd && valEnd && !(trainEnd <= valEnd)) fail('val_end', `a date on or after train_end ${trainEnd}`, valEnd);
+  if (valEnd && testEnd && !(valEnd <= testEnd)) fail('test_end', `a date on or after val_end ${valEnd}`, testEnd);
+}
+
+function parsePerformanceTests(raw: Record<string, unknown>, fail: Fail): Record<string, PerformanceTest> {
+  const out: Record<string, PerformanceTest> = {};
+  for (const [name, block] of Object.entries(raw)) {
+    if (!PERFORMANCE_KEY.test(name)) continue;
+    const r = PERFORMANCE_TEST.safeParse(block);
+    if (!r.success) {
+      for (const issue of r.error.issues) fail(...zodIssue(issue, block, name));
+      continue;
+    }
+    const t = r.data;
+    out[name] = {
+      name,
+      strategy: t._test_strategy,
+      intervalDays: t._interval_days,
+      numStocksPurchased: t._num_stocks_purchased,
+      capitalGainsTax: t._capital_gains_tax,
+      uncertaintyMultiplier: t._uncertainty_multiplier,
+      compoundMoney: t._compound_money,
+      dontBuyNegativeStocks: t._dont_buy_negative_stocks,
+      testRange: t._test_range,
+      moneyMade: t._money_made,
+      annualSharpe: t._annual_sharpe,
+    };
+  }
+  return out;
 }

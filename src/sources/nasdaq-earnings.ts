@@ -2,25 +2,44 @@ import type { EarningsEvent, SymbolFailure } from '../core/types.js';
 import { addDays, nyDate, weekdayOf } from '../core/ny-time.js';
 import type { EarningsResult, EarningsSource } from './earnings-source.js';
 import type { ProgressFn } from './market-data-source.js';
-import { requestJson } from './http/http-json.js';
+import { getJson } from './http/http-json.js';
 import { RetriesExhaustedError, withRetries, type RetryOptions } from './http/retry.js';
 import { normalizeTicker, parseNasdaqEarningsDay } from './nasdaq-parse.js';
 
 /** Options of the Nasdaq earnings-calendar source. */
 export interface NasdaqEarningsOptions extends RetryOptions {
+  /** Default `https://api.nasdaq.com`. */
   baseUrl?: string;
+  /** Dates fetched at once (default 4): Nasdaq publishes no limit, so stay gentle. */
   concurrency?: number;
+  /** Per-request timeout (default 20 s); the seed's package had none and could hang. */
+  timeoutMs?: number;
+  /** Transport seam; defaults to global fetch. */
   fetch?: typeof fetch;
 }
 
-// Nasdaq answers browsers; these are the headers the seed's package sends
-const BROWSER_HEADERS = {
-  accept: 'application/json, text/plain, */*',
-  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
-  origin: 'https://www.nasdaq.com',
-  referer: 'https://www.nasdaq.com/',
-  'accept-language': 'en-US,en;q=0.9',
-};
+/** The browser-like headers `finance_calendars` sends; Nasdaq is reported to block clients without them. */
+function browserHeaders(baseUrl: string): Record<string, string> {
+  return {
+    accept: 'application/json, text/plain, */*',
+    'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/83.0.4103.116 Safari/537.36',
+    origin: 'https://www.nasdaq.com',
+    referer: 'https://www.nasdaq.com/',
+    'accept-language': 'en-US,en;q=0.9',
+    'sec-fetch-site': 'same-site',
+    'sec-fetch-mode': 'cors',
+    'sec-fetch-dest': 'empty',
+    authority: new URL(baseUrl).host,
+  };
+}
+
+/** Weekdays (New-York dates) from the day of `start` to the day of `end`, inclusive. */
+export function weekdaysBetween(start: Date, end: Date): string[] {
+  const days: string[] = [];
+  const last = nyDate(end);
+  for (let d = nyDate(start); d <= last; d = addDays(d, 1)) if (weekdayOf(d) < 5) days.push(d);
+  return days;
+}
 
 /** The seed's earnings source: Nasdaq's calendar, one request per weekday, bounded concurrency and retries. */
 export class NasdaqEarningsSource implements EarningsSource {
@@ -33,9 +52,9 @@ export class NasdaqEarningsSource implements EarningsSource {
 
   /** {@inheritDoc EarningsSource.fetchEarnings} */
   async fetchEarnings(symbols: string[], start: Date, end: Date, onProgress?: ProgressFn): Promise<EarningsResult> {
-    const wanted = new Map(symbols.map((s) => [normalizeTicker(s), s]));
-    const days: string[] = [];
-    for (let d = nyDate(start); d <= nyDate(end); d = addDays(d, 1)) if (weekdayOf(d) < 5) days.push(d);
+    const wanted = new Map<string, string[]>();
+    for (const s of new Set(symbols)) wanted.set(normalizeTicker(s), [...(wanted.get(normalizeTicker(s)) ?? []), s]);
+    const days = weekdaysBetween(start, end);
     const events: EarningsEvent[] = [];
     const failures: SymbolFailure[] = [];
     let next = 0;
@@ -46,20 +65,28 @@ export class NasdaqEarningsSource implements EarningsSource {
         try {
           events.push(...(await this.fetchDay(day, wanted)));
         } catch (err) {
-          failures.push({ symbol: `date:${day}`, reason: (err as Error).message, attempts: err instanceof RetriesExhaustedError ? err.attempts : 1 });
+          const attempts = err instanceof RetriesExhaustedError ? err.attempts : 1;
+          failures.push({ symbol: `date:${day}`, reason: (err as Error).message, attempts });
         }
         onProgress?.(++done, days.length);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, days.length) }, worker));
-    events.sort((a, b) => (a.date === b.date ? a.symbol.localeCompare(b.symbol) : a.date.localeCompare(b.date)));
+    const workers = Math.max(1, Math.min(this.options.concurrency ?? 4, days.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    // workers finish out of order; sort so results do not depend on timing
+    events.sort((a, b) => a.date.localeCompare(b.date) || a.symbol.localeCompare(b.symbol));
     failures.sort((a, b) => a.symbol.localeCompare(b.symbol));
     return { events, failures };
   }
 
-  private async fetchDay(day: string, wanted: Map<string, string>): Promise<EarningsEvent[]> {
+  /** One day's rows for the wanted symbols; throws after retries, or when the answer is not the calendar JSON. */
+  private async fetchDay(day: string, wanted: Map<string, string[]>): Promise<EarningsEvent[]> {
     const url = `${this.baseUrl}/api/calendar/earnings?date=${day}`;
-    const body = await withRetries(async () => (await requestJson<unknown>(url, { fetch: this.options.fetch, headers: BROWSER_HEADERS })).body, this.options);
+    const headers = browserHeaders(this.baseUrl);
+    const body = await withRetries(
+      () => getJson<unknown>(url, { headers, fetch: this.options.fetch, timeoutMs: this.options.timeoutMs ?? 20_000 }),
+      this.options,
+    );
     return parseNasdaqEarningsDay(body, day, wanted);
   }
 }

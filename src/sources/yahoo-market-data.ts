@@ -3,16 +3,18 @@ import type { Bar, SymbolFailure } from '../core/types.js';
 import { formatTimeFrame } from '../core/time-frame.js';
 import { nyDate, nyMidnightUtc } from '../core/ny-time.js';
 import type { BarRequest, BarResult, MarketDataSource, ProgressFn } from './market-data-source.js';
-import { RateLimitedError } from './http/http-error.js';
+import { HttpServerError, NetworkError, RateLimitedError } from './http/http-error.js';
 import { RetriesExhaustedError, withRetries, type RetryOptions } from './http/retry.js';
 
-/** Options of the Yahoo daily-bars source. */
+/** Options of the Yahoo daily-bars source (retry options: maxAttempts, baseDelayMs, injectable sleep, …). */
 export interface YahooOptions extends RetryOptions {
   /** Routes the library's requests (tests point it at a loopback fake). */
   fetch?: typeof fetch;
+  /** Symbols fetched at once (default 2): Yahoo publishes no limit and answers bursts with 429. */
   concurrency?: number;
 }
 
+/** One row of the library's `chart(…, { return: 'array' })` result. */
 interface ChartQuote {
   date: Date;
   open: number | null;
@@ -22,72 +24,135 @@ interface ChartQuote {
   volume: number | null;
 }
 
+const DAY_MS = 86_400_000;
+
 /**
  * Daily bars from Yahoo Finance through `yahoo-finance2` (no account). One request per symbol; the library does
- * not retry, so 429s are retried here. Trading dates come from the exchange time zone and bars are stamped at
- * New-York midnight, the same convention as Alpaca's daily bars.
+ * not retry, so 429s and 5xx are retried here. Trading dates come from the exchange time zone and bars are stamped
+ * at New-York midnight, the same convention as Alpaca's daily bars. `close` is split-adjusted (not dividend-adjusted).
  */
 export class YahooMarketDataSource implements MarketDataSource {
   readonly name = 'yahoo';
   private readonly client: InstanceType<typeof YahooFinance>;
+  private readonly concurrency: number;
 
   constructor(private readonly options: YahooOptions = {}) {
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 2));
     this.client = new YahooFinance({
+      // no request to registry.npmjs.org after a failure, no banners: nothing but the chart calls touches the network
       versionCheck: false,
       suppressNotices: ['yahooSurvey', 'ripHistorical'],
-      queue: { concurrency: options.concurrency ?? 2 },
+      validation: { logErrors: false, logOptionsErrors: false },
+      logger: quietLogger,
+      queue: { concurrency: this.concurrency },
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
 
   /** {@inheritDoc MarketDataSource.fetchBars} */
   async fetchBars(request: BarRequest, onProgress?: ProgressFn): Promise<BarResult> {
-    if (formatTimeFrame(request.timeFrame) !== '1Day') {
-      throw new Error(`the Yahoo source provides daily bars only (time frame 1Day), not ${formatTimeFrame(request.timeFrame)}`);
+    const frame = formatTimeFrame(request.timeFrame);
+    if (frame !== '1Day') throw new Error(`the Yahoo source provides daily bars only (time frame 1Day), not ${frame}`);
+    if (request.start.getTime() > request.end.getTime()) {
+      throw new Error(`invalid bar request: start ${request.start.toISOString()} is after end ${request.end.toISOString()}`);
     }
     const bars = new Map<string, Bar[]>();
     const failures: SymbolFailure[] = [];
     let done = 0;
-    await Promise.all(
-      request.symbols.map(async (symbol) => {
-        try {
-          bars.set(symbol, await this.fetchSymbol(symbol, request));
-        } catch (err) {
-          const attempts = err instanceof RetriesExhaustedError ? err.attempts : 1;
-          failures.push({ symbol, reason: (err as Error).message, attempts });
-        }
-        onProgress?.(++done, request.symbols.length);
-      }),
-    );
+    await forEachBounded(request.symbols, this.concurrency, async (symbol) => {
+      try {
+        bars.set(symbol, await this.fetchSymbol(symbol, request));
+      } catch (err) {
+        const attempts = err instanceof RetriesExhaustedError ? err.attempts : 1;
+        failures.push({ symbol, reason: (err as Error).message, attempts });
+      }
+      onProgress?.(++done, request.symbols.length);
+    });
     failures.sort((a, b) => a.symbol.localeCompare(b.symbol));
     return { bars, failures };
   }
 
   private async fetchSymbol(symbol: string, request: BarRequest): Promise<Bar[]> {
+    // Yahoo spells share classes with a dash (BRK-B) where exchanges and Alpaca use a dot (BRK.B)
+    const yahooSymbol = symbol.replace(/\./g, '-');
     const result = await withRetries(async () => {
       try {
-        return await this.client.chart(symbol.replace(/\./g, '-'), {
+        return await this.client.chart(yahooSymbol, {
           period1: request.start,
-          period2: new Date(request.end.getTime() + 86_400_000),
+          // period2 is exclusive and daily stamps sit at the session open, so reach one day past the last date
+          period2: new Date(request.end.getTime() + DAY_MS),
           interval: '1d',
+          return: 'array',
         });
       } catch (err) {
-        const code = (err as { code?: number }).code;
-        if (code === 429 || /too many requests/i.test((err as Error).message)) {
-          throw new RateLimitedError(`Yahoo chart ${symbol}: HTTP 429 rate limited`, undefined);
-        }
-        throw new Error(`Yahoo chart ${symbol}: ${(err as Error).message}`, { cause: err });
+        throw classifyError(symbol, err);
       }
     }, this.options);
-    const first = nyDate(request.start);
-    const last = nyDate(request.end);
-    const out: Bar[] = [];
-    for (const q of result.quotes as ChartQuote[]) {
-      if (q.open === null || q.high === null || q.low === null || q.close === null || q.volume === null) continue;
-      const date = nyDate(q.date);
-      if (date < first || date > last) continue;
-      out.push({ symbol, timestamp: nyMidnightUtc(date), open: q.open, high: q.high, low: q.low, close: q.close, volume: q.volume });
-    }
-    return out;
+    return toBars(symbol, result.quotes as ChartQuote[], result.meta.exchangeTimezoneName, request);
   }
 }
+
+/** Keeps complete rows inside the requested dates, one bar per trading date (the last row wins). */
+function toBars(symbol: string, quotes: ChartQuote[], timeZone: string | undefined, request: BarRequest): Bar[] {
+  const first = nyDate(request.start);
+  const last = nyDate(request.end);
+  const byDate = new Map<string, Bar>();
+  for (const q of quotes) {
+    const { open, high, low, close, volume } = q;
+    // Yahoo sends null for sessions it has no trade data for; such a row is not a bar
+    if (open === null || high === null || low === null || close === null || volume === null) continue;
+    const date = dateInZone(q.date, timeZone);
+    if (date < first || date > last) continue;
+    byDate.set(date, { symbol, timestamp: nyMidnightUtc(date), open, high, low, close, volume });
+  }
+  return [...byDate.values()].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+}
+
+/** Maps the library's errors onto our hierarchy so the retry policy sees 429 / 5xx / network failures. */
+function classifyError(symbol: string, err: unknown): Error {
+  const e = err as { name?: string; message?: string; code?: unknown; errors?: unknown[] };
+  const message = e.message ?? String(err);
+  const status = typeof e.code === 'number' ? e.code : undefined;
+  const prefix = `Yahoo chart ${symbol}`;
+  if (status === 429 || /too many requests/i.test(message)) {
+    return new RateLimitedError(`${prefix}: HTTP 429 rate limited (${message.trim().slice(0, 80)})`, undefined);
+  }
+  if (status !== undefined && status >= 500) return new HttpServerError(`${prefix}: HTTP ${status} ${message.slice(0, 200)}`, status, { cause: err });
+  if (err instanceof TypeError && /fetch failed/i.test(message)) return new NetworkError(`${prefix}: ${message}`, undefined, { cause: err });
+  const detail = e.name === 'FailedYahooValidationError' && e.errors?.length ? ` (${JSON.stringify(e.errors[0]).slice(0, 300)})` : '';
+  return new Error(`${prefix}: ${message}${detail}`, { cause: err });
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date (`YYYY-MM-DD`) of an instant in the exchange's time zone (New York when Yahoo names none). */
+function dateInZone(d: Date, timeZone = 'America/New_York'): string {
+  let format = zoneFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    zoneFormats.set(timeZone, format);
+  }
+  const parts: Record<string, string> = {};
+  for (const p of format.formatToParts(d)) parts[p.type] = p.value;
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** Runs `fn` over items with at most `limit` in flight. */
+async function forEachBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+// The library warns on Node < 22 (v3 runs fine on 20, our target) and logs debug chatter; keep real warnings.
+const quietLogger = {
+  info: () => {},
+  debug: () => {},
+  dir: () => {},
+  warn: (...args: unknown[]) => {
+    if (!/Unsupported environment/.test(String(args[0]))) console.warn(...args);
+  },
+  error: (...args: unknown[]) => console.error(...args),
+};

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 export interface S3Server {
   endpoint: string;
   bucket: string;
-  /** s3rver's built-in account: it verifies SigV4 request signatures against this key pair. */
+  /** s3rver's built-in account: it refuses other access key ids (SigV4 signatures themselves it does not verify). */
   credentials: { accessKeyId: string; secretAccessKey: string };
   close(): Promise<void>;
 }
@@ -26,7 +26,7 @@ process.stdin.resume();
 `;
 
 /**
- * Starts s3rver (HTTP + S3 XML, signatures checked) with a temp directory and a pre-created bucket. It runs in a
+ * Starts s3rver (HTTP + S3 XML, access key checked) with a temp directory and a pre-created bucket. It runs in a
  * child process under --openssl-legacy-provider because its ListObjectsV2 continuation tokens use DES, which
  * Node 20's OpenSSL 3 refuses by default — and that flag must not leak into the test process itself.
  */
