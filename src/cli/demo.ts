@@ -8,6 +8,8 @@ import { openRuntime } from './runtime.js';
 import { demoConfig } from './demo-config.js';
 import { runTraining } from './train.js';
 import { runEvaluate, runPredict } from './evaluate.js';
+import { runTrade, openLedger } from './trade.js';
+import { weeklyPerformance } from '../trade/trade-report.js';
 import { SYNTHETIC_SIGNAL } from '../sources/synthetic-market.js';
 
 /** Features the demo backfills: everything the seed's favourite configs use. */
@@ -33,7 +35,7 @@ export async function runDemoCommand(options: { start?: string; end?: string; ba
       timeFrame: parseTimeFrame('1Day'),
     };
     out.write(`stockcast demo — offline, on a synthetic market of ${symbols.length} symbols (seed 42)\n`);
-    out.write(`data directory: ${runtime.home}\n\n[1/4] backfill ${req.startDate}..${req.endDate} into ${runtime.featureLocation}\n`);
+    out.write(`data directory: ${runtime.home}\n\n[1/5] backfill ${req.startDate}..${req.endDate} into ${runtime.featureLocation}\n`);
     const progress = createProgress('backfill');
     const t0 = performance.now();
     const summary = await runBackfill(req, {
@@ -56,14 +58,30 @@ export async function runDemoCommand(options: { start?: string; end?: string; ba
     return;
   }
   const config = demoConfig();
-  out.write(`\n[2/4] train a Temporal Fusion Transformer (config ${config.id}: ${config.features.join(', ')}; train ${config.trainStart}..${config.trainEnd}, validate to ${config.valEnd})\n`);
+  out.write(`\n[2/5] train a Temporal Fusion Transformer (config ${config.id}: ${config.features.join(', ')}; train ${config.trainStart}..${config.trainEnd}, validate to ${config.valEnd})\n`);
   out.write(`      the synthetic market's learnable signal: ${SYNTHETIC_SIGNAL}\n`);
   const res = await runTraining({ config, modelId: config.id, backend: options.backend, resume: true });
   const verdict = res.bestValLoss < res.naiveValLoss ? 'beats' : 'does not beat';
   out.write(`the trained model ${verdict} the naive last-value forecast on the validation year (${res.bestValLoss.toFixed(4)} vs ${res.naiveValLoss.toFixed(4)})\n`);
-  out.write(`\n[3/4] batch inference over the test range ${config.valEnd}..${config.testEnd}\n`);
+  out.write(`\n[3/5] batch inference over the test range ${config.valEnd}..${config.testEnd}\n`);
   await runPredict(config.id, options.backend);
-  out.write(`\n[4/4] evaluate strategies on the predictions (grid: interval 1–2 × stocks 5/10/20 × uncertainty 0.1–0.5)\n`);
+  out.write(`\n[4/5] evaluate strategies on the predictions (grid: interval 1–2 × stocks 5/10/20 × uncertainty 0.1–0.5)\n`);
   const { report } = await runEvaluate({ modelId: config.id, config, grid: { intervalDays: [1, 2], numStocksPurchased: [5, 10, 20], uncertaintyMultiplier: [0.1, 0.2, 0.3, 0.4, 0.5] } });
   out.write(`\nopen the report: ${report}\n`);
+  out.write(`\n[5/5] paper-trade three simulated days with the local paper broker (fills at each day's open; nothing leaves this machine)\n`);
+  for (const day of ['2025-01-02', '2025-01-03', '2025-01-06']) {
+    out.write(`\n--- ${day} 10:00 New York ---\n`);
+    await runTrade({ modelId: config.id, config, execute: true, broker: 'paper', source: 'synthetic', now: new Date(`${day}T15:00:00Z`), backend: options.backend });
+  }
+  const rt = await openRuntime();
+  const ledger = await openLedger(rt);
+  try {
+    const runs = await ledger.listRuns(config.id);
+    const orders = runs.reduce((n, r) => n + r.orders.length, 0);
+    out.write(`\nthe order ledger (${ledger.name}) holds ${runs.length} runs and ${orders} orders; \`stockcast trade status\` shows them again\n`);
+    out.write(`\n${await weeklyPerformance(ledger)}\n`);
+  } finally {
+    await ledger.close();
+    await rt.close();
+  }
 }

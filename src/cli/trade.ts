@@ -10,7 +10,6 @@ import { pickSimpleXDaysAhead } from '../strategies/simple-x-days-ahead-buying.j
 import { runBackfill } from '../features/backfill.js';
 import { parseTimeFrame } from '../core/time-frame.js';
 import { addDays, nyDate } from '../core/ny-time.js';
-import { previousTradingDay } from '../core/nyse-calendar.js';
 import type { Broker } from '../broker/broker.js';
 import type { OrderLedger } from '../store/order-ledger.js';
 import type { FeatureStore } from '../store/feature-store.js';
@@ -67,7 +66,7 @@ async function openBroker(runtime: Runtime, o: TradeCommandOptions, features: Fe
       if (!day) {
         const f = await features.queryWide({ features: ['open'], timeFrame: '1Day', startDate: date, endDate: date }).catch(() => null);
         day = new Map(f ? f.symbols.map((s, i) => [s, f.columns.get('open')![f.symbolIndex.indexOf(i)]!] as const) : []);
-        cache.set(date, day);
+        if (day.size > 0) cache.set(date, day); // a day not yet in the store may arrive with the next refresh
       }
       return day.get(symbol) ?? null;
     },
@@ -111,22 +110,25 @@ export async function runTrade(o: TradeCommandOptions): Promise<string> {
   }
 }
 
-/** Backfills only the days missing between the store's last date and the last completed trading day. */
+/**
+ * Backfills only the days missing between the store's last date and today (today's bar carries the open the
+ * seed's strategy buys at; the model's features must be known by the open, as the favourite config's are).
+ */
 async function refreshRecent(runtime: Runtime, features: FeatureStore, o: TradeCommandOptions): Promise<void> {
   const cov = await features.coverage('open', '1Day');
   if (cov.length === 0) return;
   const last = cov.map((c) => c.lastDate).sort().at(-1)!;
-  const yesterday = previousTradingDay(nyDate(o.now ?? new Date()));
-  if (last >= yesterday) return;
+  const today = nyDate(o.now ?? new Date());
+  if (last >= today) return;
   const source = o.source ?? 'synthetic';
   const bars = await runtime.barSource(source);
   const featureNames = (o.config?.features ?? ['open']).filter((f) => f !== 'surprise' && f !== 'is_earnings_day');
   const earnings = o.config?.features.some((f) => f === 'surprise' || f === 'is_earnings_day');
   const summary = await runBackfill(
-    { features: [...new Set(['open', ...featureNames, ...(earnings ? ['surprise', 'is_earnings_day'] : [])])], symbols: cov.map((c) => c.symbol), startDate: addDays(last, 1), endDate: yesterday, timeFrame: parseTimeFrame('1Day') },
+    { features: [...new Set(['open', ...featureNames, ...(earnings ? ['surprise', 'is_earnings_day'] : [])])], symbols: cov.map((c) => c.symbol), startDate: addDays(last, 1), endDate: today, timeFrame: parseTimeFrame('1Day') },
     { bars, earnings: earnings ? await runtime.earningsSource(source === 'synthetic' ? 'synthetic' : 'nasdaq') : undefined, store: features, unavailableBarFeatures: runtime.unavailableBarFeatures(source) },
   );
-  process.stderr.write(`refreshed ${addDays(last, 1)}..${yesterday}: ${[...summary.changedRows.values()].reduce((a, b) => a + b, 0)} rows${summary.failures.length ? `, ${summary.failures.length} failures` : ''}\n`);
+  process.stderr.write(`refreshed ${addDays(last, 1)}..${today}: ${[...summary.changedRows.values()].reduce((a, b) => a + b, 0)} rows${summary.failures.length ? `, ${summary.failures.length} failures` : ''}\n`);
   if (summary.failures.length > 0) throw new Error(`refreshing recent features failed for ${summary.failures.map((f) => f.symbol).join(', ')}: not trading on stale data`);
 }
 

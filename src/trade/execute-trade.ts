@@ -72,11 +72,12 @@ export async function executeTrade(o: TradeOptions, deps: TradeDeps): Promise<Tr
     if (!o.dryRun) await deps.ledger.putRun(r);
   };
 
-  // 1. sell what this model bought last time (only that: several models may share one account)
+  // refresh first: the sells and the forecast both need today's prices (only missing days are fetched)
+  if (run?.runStatus !== 'buying') await deps.refresh?.();
+
+  // 1. sell what this model holds from its last run (only that: several models may share one account)
   if (!run) {
-    const sells: LedgerOrder[] = (previous?.orders ?? [])
-      .filter((x) => x.orderType === 'buy' && x.filledQty > 0)
-      .map((x) => ({ symbol: x.symbol, quantity: x.filledQty, orderType: 'sell', clientOrderId: clientOrderId(o.modelId, runDate, 'sell', x.symbol), status: 'planned', filledQty: 0, filledAvgPrice: null, brokerOrderId: null }));
+    const sells: LedgerOrder[] = heldFrom(previous).map(({ symbol, qty }) => ({ symbol, quantity: qty, orderType: 'sell', clientOrderId: clientOrderId(o.modelId, runDate, 'sell', symbol), status: 'planned', filledQty: 0, filledAvgPrice: null, brokerOrderId: null }));
     // money not invested last time stays with the model; the sells add their proceeds below
     const carried = previous ? previous.moneyAvailable - previous.totalMoneyInvested : o.startingMoney;
     run = { modelId: o.modelId, orderTimestamp, runDate, totalMoneyInvested: 0, moneyAvailable: carried, runStatus: 'selling', orders: sells, startedAt: stamp(), updatedAt: stamp() };
@@ -92,14 +93,14 @@ export async function executeTrade(o: TradeOptions, deps: TradeDeps): Promise<Tr
 
   // 2. refresh recent features, forecast, and plan the buys (recorded before any is sent)
   if (run.runStatus === 'planned' && !run.orders.some((x) => x.orderType === 'buy')) {
-    await deps.refresh?.();
     const picks = await deps.pickBuys();
     const budget = Math.min(run.moneyAvailable, o.maxRunNotional ?? Infinity);
     const each = picks.length ? budget / picks.length : 0;
     for (const p of picks) {
       const notional = Math.min(each, o.maxOrderNotional ?? Infinity);
       const qty = Math.floor((notional / p.price) * 1e6) / 1e6;
-      if (qty <= 0) continue;
+      // brokers refuse fractional orders under $1
+      if (qty * p.price < 1) continue;
       run.orders.push({ symbol: p.symbol, quantity: qty, orderType: 'buy', clientOrderId: clientOrderId(o.modelId, runDate, 'buy', p.symbol), status: 'planned', filledQty: 0, filledAvgPrice: null, brokerOrderId: null });
     }
     run.runStatus = 'buying';
@@ -156,6 +157,19 @@ async function sendAndTrack(
   await save(run);
 }
 
+/**
+ * What the model still holds after its previous run: that run's filled buys plus anything its own sells did not
+ * get rid of (a rejected or partly filled sell is retried next time rather than orphaned).
+ */
+function heldFrom(previous: LedgerRun | null): Array<{ symbol: string; qty: number }> {
+  const held = new Map<string, number>();
+  for (const x of previous?.orders ?? []) {
+    if (x.orderType === 'buy' && x.filledQty > 0) held.set(x.symbol, (held.get(x.symbol) ?? 0) + x.filledQty);
+    if (x.orderType === 'sell' && x.quantity - x.filledQty > 1e-9) held.set(x.symbol, (held.get(x.symbol) ?? 0) + x.quantity - x.filledQty);
+  }
+  return [...held].map(([symbol, qty]) => ({ symbol, qty: Math.round(qty * 1e9) / 1e9 }));
+}
+
 /** What planned sells would bring at the positions' current market value (for a dry run, which sends nothing). */
 async function estimateProceeds(broker: Broker, sells: LedgerOrder[]): Promise<number> {
   const positions = new Map((await broker.getPositions()).map((p) => [p.symbol, p]));
@@ -169,7 +183,7 @@ async function estimateProceeds(broker: Broker, sells: LedgerOrder[]): Promise<n
 export function planText(run: LedgerRun): string {
   const lines = [`${run.modelId} on ${run.runDate}: money available ${run.moneyAvailable.toFixed(2)}, run ${run.runStatus}`];
   for (const x of run.orders) {
-    const fill = x.filledQty > 0 ? ` filled ${x.filledQty} @ ${(x.filledAvgPrice ?? 0).toFixed(2)}` : '';
+    const fill = x.filledQty > 0 ? ` ${x.filledQty} @ ${(x.filledAvgPrice ?? 0).toFixed(2)}` : '';
     lines.push(`  ${x.orderType.padEnd(4)} ${x.symbol.padEnd(8)} qty ${x.quantity.toFixed(6).padStart(14)}  ${x.status}${fill}${x.error ? ` (${x.error})` : ''}  [${x.clientOrderId}]`);
   }
   return lines.join('\n');
