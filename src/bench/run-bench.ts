@@ -1,6 +1,7 @@
 import { benchFeatureStore } from './feature-store-bench.js';
 import { benchTft } from './tft-bench.js';
 import { benchEvaluate } from './evaluate-bench.js';
+import { benchTrade } from './trade-bench.js';
 
 /** Options every benchmark may read. */
 export interface BenchOptions {
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (opts: BenchOptions) => Promise<Record<string, unk
   features: benchFeatureStore,
   tft: benchTft,
   evaluate: benchEvaluate,
+  trade: benchTrade,
 };
 
 /** Runs one benchmark (or all) and prints one JSON object per benchmark on stdout. */

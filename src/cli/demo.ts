@@ -10,6 +10,7 @@ import { runTraining } from './train.js';
 import { runEvaluate, runPredict } from './evaluate.js';
 import { runTrade, openLedger } from './trade.js';
 import { weeklyPerformance } from '../trade/trade-report.js';
+import { planText } from '../trade/execute-trade.js';
 import { SYNTHETIC_SIGNAL } from '../sources/synthetic-market.js';
 
 /** Features the demo backfills: everything the seed's favourite configs use. */
@@ -71,14 +72,13 @@ export async function runDemoCommand(options: { start?: string; end?: string; ba
   out.write(`\n[5/5] paper-trade three simulated days with the local paper broker (fills at each day's open; nothing leaves this machine)\n`);
   for (const day of ['2025-01-02', '2025-01-03', '2025-01-06']) {
     out.write(`\n--- ${day} 10:00 New York ---\n`);
-    await runTrade({ modelId: config.id, config, execute: true, broker: 'paper', source: 'synthetic', now: new Date(`${day}T15:00:00Z`), backend: options.backend });
+    await runTrade({ modelId: config.id, config, execute: true, broker: 'paper', source: 'synthetic', now: new Date(`${day}T15:00:00Z`), backend: options.backend, quiet: true });
   }
   const rt = await openRuntime();
   const ledger = await openLedger(rt);
   try {
-    const runs = await ledger.listRuns(config.id);
-    const orders = runs.reduce((n, r) => n + r.orders.length, 0);
-    out.write(`\nthe order ledger (${ledger.name}) holds ${runs.length} runs and ${orders} orders; \`stockcast trade status\` shows them again\n`);
+    out.write(`\nthe order ledger (${ledger.name}, ${rt.home}/ledger.duckdb):\n`);
+    for (const run of (await ledger.listRuns(config.id)).reverse()) out.write(`${planText(run)}\n`);
     out.write(`\n${await weeklyPerformance(ledger)}\n`);
   } finally {
     await ledger.close();

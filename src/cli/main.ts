@@ -7,7 +7,9 @@ const program = new Command();
 program
   .name('stockcast')
   .description('Forecast stock prices with a Temporal Fusion Transformer and trade on the forecasts.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // lets a subcommand own an option its parent also has (`trade status --now`)
+  .enablePositionalOptions();
 registerCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { initBackend, type BackendName } from '../model/backend.js';
@@ -26,6 +27,8 @@ export interface TradeCommandOptions {
   source?: SourceName;
   now?: Date;
   backend?: string;
+  /** Print one summary line instead of the whole plan (the demo prints the ledger afterwards). */
+  quiet?: boolean;
 }
 
 /** Opens the order ledger: DynamoDB when ORDERS_TABLE is set, else the embedded file. */
@@ -94,13 +97,17 @@ export async function runTrade(o: TradeCommandOptions): Promise<string> {
         log: (line) => process.stderr.write(`${line}\n`),
         refresh: () => refreshRecent(runtime, features, o),
         pickBuys: async () => {
-          const { table } = await forecastLatest({ modelId: o.modelId, features, models: await runtime.modelStore() });
+          const { table, asOf } = await forecastLatest({ modelId: o.modelId, features, models: await runtime.modelStore() });
           const rows = Array.from({ length: table.currentY.length }, (_, i) => i);
-          return pickSimpleXDaysAhead(table, rows, params).map((p) => ({ symbol: p.symbol, price: table.currentY[p.row]! }));
+          const picks = pickSimpleXDaysAhead(table, rows, params).map((p) => ({ symbol: p.symbol, price: table.currentY[p.row]! }));
+          process.stderr.write(`forecast ${rows.length} symbols as of ${asOf}; ${picks.length} picks\n`);
+          return picks;
         },
       },
     );
-    const text = out.run ? `${out.message === planText(out.run) ? '' : `${out.message}\n`}${planText(out.run)}` : out.message;
+    const plan = out.run ? planText(out.run) : '';
+    const summary = out.run ? `${plan.split('\n')[0]}; ${out.run.orders.filter((x) => x.orderType === 'sell').length} sells, ${out.run.orders.filter((x) => x.orderType === 'buy').length} buys` : '';
+    const text = !out.run ? out.message : o.quiet ? summary : `${out.message === plan ? '' : `${out.message}\n`}${plan}`;
     process.stdout.write(`${out.status}: ${text}\n`);
     return out.status;
   } finally {
@@ -136,23 +143,29 @@ async function refreshRecent(runtime: Runtime, features: FeatureStore, o: TradeC
 export function registerTrade(program: Command): void {
   const trade = program
     .command('trade')
+    .enablePositionalOptions()
     .description("The daily execute-trade workflow (the seed's execute_buy): sell this model's last buys, forecast, buy the new picks.")
     .option('--model-id <id>', 'the model to trade')
     .option('--config <path>', 'configs.yaml (strategy, starting_money, live_trading, notional caps)', 'configs.yaml')
     .option('--execute', 'send orders (default: a dry run that prints the plan)')
+    .option('--dry-run', 'print the plan without sending anything (the default; stated for scripts)')
     .option('--live', 'trade the live account (also needs live_trading: true in the config)')
     .option('--broker <name>', 'alpaca (paper by default) or paper (local, offline); default: alpaca when ALPACA_KEY is set')
     .option('--source <name>', 'where to refresh recent bars from: synthetic, alpaca, yahoo', 'synthetic')
     .option('--now <iso>', 'simulated time for the local paper broker (e.g. 2025-01-06T15:00:00Z)')
     .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId?: string; config: string; execute?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source: SourceName; now?: string; backend: string }) => {
+    .action(async (opts: { modelId?: string; config: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source: SourceName; now?: string; backend: string }) => {
       if (!opts.modelId) throw new Error('trade: --model-id is required (or use `stockcast trade status`)');
+      if (opts.dryRun && opts.execute) throw new Error('trade: --dry-run and --execute contradict each other; pick one');
       let config: ModelConfig | undefined;
-      try {
-        config = getConfig(loadConfigFile(opts.config), opts.modelId);
-      } catch (err) {
-        if (opts.live) throw err; // live trading never runs without its config
-        config = undefined;
+      if (existsSync(opts.config)) {
+        // an invalid file is an error, never silently replaced by defaults
+        const file = loadConfigFile(opts.config);
+        config = file.ids.includes(opts.modelId) ? getConfig(file, opts.modelId) : undefined;
+      }
+      if (!config) {
+        if (opts.live) throw new Error(`trade --live: model ${opts.modelId} has no config in ${opts.config}; live trading never runs on defaults`);
+        process.stderr.write(`trade ${opts.modelId}: no config for it in ${opts.config}; using the default strategy and limits\n`);
       }
       const now = opts.now ? new Date(opts.now) : undefined;
       if (now && Number.isNaN(now.getTime())) throw new Error(`--now: expected an ISO time, got "${opts.now}"`);

@@ -2,18 +2,30 @@ import type { LedgerRun, OrderLedger } from '../store/order-ledger.js';
 import { addTradingDays } from '../core/nyse-calendar.js';
 import { nyDate } from '../core/ny-time.js';
 
-/** Realised P&L of each sell, against the cost of the buy it closed (from the model's previous run). */
+/**
+ * Realised P&L of each filled sell against the average cost of what the model held (its filled buys, carried
+ * across runs until sold, so a sell that only partly filled is still costed when its remainder sells later).
+ */
 export function realisedTrades(runs: LedgerRun[]): Array<{ date: string; symbol: string; cost: number; proceeds: number }> {
   const out: Array<{ date: string; symbol: string; cost: number; proceeds: number }> = [];
-  const sorted = [...runs].sort((a, b) => a.orderTimestamp.localeCompare(b.orderTimestamp));
-  let held = new Map<string, { qty: number; cost: number }>();
-  for (const run of sorted) {
-    for (const s of run.orders.filter((o) => o.orderType === 'sell' && o.filledQty > 0)) {
+  const held = new Map<string, { qty: number; cost: number }>();
+  for (const run of [...runs].sort((a, b) => a.orderTimestamp.localeCompare(b.orderTimestamp))) {
+    for (const s of run.orders) {
+      if (s.orderType !== 'sell' || s.filledQty <= 0) continue;
       const h = held.get(s.symbol);
       if (!h || h.qty <= 0) continue;
-      out.push({ date: run.runDate, symbol: s.symbol, cost: h.cost * Math.min(1, s.filledQty / h.qty), proceeds: s.filledQty * (s.filledAvgPrice ?? 0) });
+      const share = Math.min(1, s.filledQty / h.qty);
+      out.push({ date: run.runDate, symbol: s.symbol, cost: h.cost * share, proceeds: s.filledQty * (s.filledAvgPrice ?? 0) });
+      h.qty -= Math.min(h.qty, s.filledQty);
+      h.cost -= h.cost * share;
     }
-    held = new Map(run.orders.filter((o) => o.orderType === 'buy' && o.filledQty > 0).map((o) => [o.symbol, { qty: o.filledQty, cost: o.filledQty * (o.filledAvgPrice ?? 0) }]));
+    for (const b of run.orders) {
+      if (b.orderType !== 'buy' || b.filledQty <= 0) continue;
+      const h = held.get(b.symbol) ?? { qty: 0, cost: 0 };
+      h.qty += b.filledQty;
+      h.cost += b.filledQty * (b.filledAvgPrice ?? 0);
+      held.set(b.symbol, h);
+    }
   }
   return out;
 }

@@ -40,6 +40,15 @@ const CONFIGS = `configs:
     time_frame_unit: Day
     time_frame_amount: 1
     reduce_on_plateau_patience: 5
+    preferred_trading_strategy: _performance_test_1
+    _performance_test_1:
+      _test_strategy: SimpleXDaysAheadBuying
+      _interval_days: 1
+      _num_stocks_purchased: 2
+      _capital_gains_tax: 0.35
+      _uncertainty_multiplier: 0.1
+      _compound_money: True
+      _dont_buy_negative_stocks: False
 `;
 
 test('train → predict → evaluate → explain → forecast on a backfilled store; resume; bad inputs', async () => {
@@ -79,6 +88,7 @@ test('train → predict → evaluate → explain → forecast on a backfilled st
     const forecast = await runCli(['forecast', '--model-id', 'tiny'], dir);
     assert.equal(forecast.code, 0, forecast.stderr);
     assert.match(forecast.stdout, /forecasts of tiny from data up to 2020-12-31 \(3 symbols\)/);
+    await tradeSteps(dir);
     const noModel = await runCli(['predict', '--model-id', 'ghost'], dir);
     assert.match(noModel.stderr, /no trained model "ghost"/);
     const unknown = await runCli(['train', '--model-id', 'nope'], dir);
@@ -88,3 +98,32 @@ test('train → predict → evaluate → explain → forecast on a backfilled st
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+/** trade on the local paper broker: dry run by default, --execute once, a re-run sends nothing, status exit codes. */
+async function tradeSteps(dir: string): Promise<void> {
+  const at = ['--model-id', 'tiny', '--broker', 'paper', '--now', '2021-01-04T15:00:00Z'];
+  const dry = await runCli(['trade', ...at], dir);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stderr, /DRY RUN \(pass --execute to send orders\)/);
+  assert.match(dry.stderr, /refreshed 2021-01-01\.\.2021-01-04/);
+  assert.match(dry.stdout, /buy +SYN0\d .*planned/);
+  assert.match((await runCli(['trade', 'status'], dir)).stdout, /no runs recorded yet/);
+  const sent = await runCli(['trade', ...at, '--execute'], dir);
+  assert.equal(sent.code, 0, sent.stderr);
+  assert.equal(sent.stdout.match(/^ {2}buy .* filled /gm)?.length, 2, sent.stdout);
+  const again = await runCli(['trade', ...at, '--execute'], dir);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout.match(/^ {2}buy /gm)?.length ?? 0, sent.stdout.match(/^ {2}buy /gm)!.length, 'a re-run shows the same two orders');
+  assert.doesNotMatch(again.stderr, /refreshed/, 'nothing left to refresh or send');
+  const onTime = await runCli(['trade', 'status', '--now', '2021-01-05T14:00:00Z'], dir);
+  assert.equal(onTime.code, 0, onTime.stdout);
+  assert.match(onTime.stdout, /^tiny +2021-01-04 +complete +2021-01-05 +0\.00 +no$/m);
+  const missed = await runCli(['trade', 'status', '--now', '2021-01-07T15:00:00Z'], dir);
+  assert.equal(missed.code, 2, 'a scheduler alerts on exit code 2');
+  const live = await runCli(['trade', ...at, '--live', '--execute'], dir);
+  assert.equal(live.code, 1);
+  assert.match(live.stderr, /--live needs the Alpaca broker|live_trading/);
+  const contradiction = await runCli(['trade', ...at, '--dry-run', '--execute'], dir);
+  assert.equal(contradiction.code, 1);
+  assert.match(contradiction.stderr, /--dry-run and --execute contradict each other/);
+}

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LedgerOrder, LedgerRun } from '../../src/store/order-ledger.js';
+import { DuckDbOrderLedger } from '../../src/store/duckdb-order-ledger.js';
+import { realisedTrades, tradeStatus, weeklyPerformance } from '../../src/trade/trade-report.js';
+
+const order = (orderType: 'buy' | 'sell', symbol: string, quantity: number, filledQty: number, price: number | null): LedgerOrder => ({
+  symbol,
+  quantity,
+  orderType,
+  clientOrderId: `sc-x-${orderType}-${symbol}`,
+  status: filledQty === quantity ? 'filled' : filledQty > 0 ? 'partially_filled' : 'rejected',
+  filledQty,
+  filledAvgPrice: price,
+  brokerOrderId: null,
+});
+
+const run = (runDate: string, orders: LedgerOrder[], runStatus: LedgerRun['runStatus'] = 'complete'): LedgerRun => ({
+  modelId: 'm1',
+  orderTimestamp: `${runDate}T05:00:00.000Z`,
+  runDate,
+  totalMoneyInvested: 0,
+  moneyAvailable: 0,
+  runStatus,
+  orders,
+  startedAt: `${runDate}T15:00:00.000Z`,
+  updatedAt: `${runDate}T15:01:00.000Z`,
+});
+
+// Mon 6 Jan 2025 buys; Tue 7 Jan sells A (+100) and 3 of 5 B (570 for a cost of 600) and buys 2 A;
+// Mon 13 Jan sells those 2 A (200 for 220) and the 2 B left over (420 for 400).
+const RUNS = [
+  run('2025-01-06', [order('buy', 'A', 10, 10, 100), order('buy', 'B', 5, 5, 200), order('buy', 'C', 1, 0, null)]),
+  run('2025-01-07', [order('sell', 'A', 10, 10, 110), order('sell', 'B', 5, 3, 190), order('buy', 'A', 2, 2, 110)]),
+  run('2025-01-13', [order('sell', 'A', 2, 2, 100), order('sell', 'B', 2, 2, 210)]),
+];
+
+test('realised trades cost each sell at what was held, carrying a partly sold position to the next run', () => {
+  const trades = realisedTrades([...RUNS].reverse()).map((t) => ({ ...t, cost: Math.round(t.cost * 1e6) / 1e6 }));
+  assert.deepEqual(trades, [
+    { date: '2025-01-07', symbol: 'A', cost: 1000, proceeds: 1100 },
+    { date: '2025-01-07', symbol: 'B', cost: 600, proceeds: 570 },
+    { date: '2025-01-13', symbol: 'A', cost: 220, proceeds: 200 },
+    { date: '2025-01-13', symbol: 'B', cost: 400, proceeds: 420 },
+  ]);
+});
+
+test('trade status flags a missed schedule and an unfinished run; performance ranks models by weekly return', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sc-report-'));
+  const ledger = await DuckDbOrderLedger.open(join(dir, 'ledger.duckdb'));
+  try {
+    for (const r of RUNS) await ledger.putRun(r);
+    await ledger.putRun({ ...run('2025-01-13', [order('buy', 'Z', 1, 1, 50)], 'buying'), modelId: 'm2' });
+
+    const onTime = await tradeStatus(ledger, new Date('2025-01-14T15:00:00Z'), 1);
+    const m1 = onTime.text.split('\n').find((l) => l.startsWith('m1 '))!;
+    assert.match(m1, /2025-01-13\s+complete\s+2025-01-14\s+70\.00\s+no$/);
+    assert.match(onTime.text.split('\n').find((l) => l.startsWith('m2 '))!, /buying .* YES$/);
+    assert.equal(onTime.missed, true, 'm2 left its run half done');
+
+    await ledger.putRun({ ...run('2025-01-13', [order('buy', 'Z', 1, 1, 50)]), modelId: 'm2' });
+    assert.equal((await tradeStatus(ledger, new Date('2025-01-14T15:00:00Z'), 1)).missed, false);
+    const late = await tradeStatus(ledger, new Date('2025-01-15T15:00:00Z'), 1);
+    assert.equal(late.missed, true, 'the run due on the 14th did not happen');
+    assert.match(late.text.split('\n').find((l) => l.startsWith('m1 '))!, /YES$/);
+
+    const perf = await weeklyPerformance(ledger);
+    // week 2: P&L 70 on a cost of 1600 = 4.375%; week 3: 0 on 620; mean 2.1875%. m2 has no closed trades.
+    assert.match(perf, /^#1 m1: mean weekly return 2\.19% over 2 week\(s\)/);
+    assert.match(perf, /2025-W02\s+P&L\s+70\.00\s+return\s+4\.38%/);
+    assert.match(perf, /2025-W03\s+P&L\s+0\.00\s+return\s+0\.00%/);
+    assert.match(perf, /A\s+80\.00\n\s+B\s+-10\.00/);
+    assert.match(perf, /#2 m2: mean weekly return n\/a% over 0 week\(s\)/);
+  } finally {
+    await ledger.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
