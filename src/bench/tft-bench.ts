@@ -112,6 +112,7 @@ async function benchConfig(
     batchPreparationShare: round(prepMs / (prepMs + stepMs)),
     inferenceSamplesPerSecond: Math.round(inferRate),
   };
+  await pool?.close(); // the budget run starts its own workers
   if (o.budgetMinutes > 0) {
     const dir = await mkdtemp(join(tmpdir(), 'stockcast-bench-'));
     try {
@@ -147,7 +148,6 @@ async function benchConfig(
       await rm(dir, { recursive: true, force: true });
     }
   }
-  await pool?.close();
   model.params.dispose();
   tf.disposeVariables();
   return result;
