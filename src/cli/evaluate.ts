@@ -8,7 +8,7 @@ import { SEED_GRID, type GridSpec } from '../backtest/grid.js';
 import { evaluationText } from '../report/evaluation-text.js';
 import { evaluationHtml } from '../report/evaluation-html.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
-import { getConfig, loadConfigFile, type ModelConfig } from '../config/seed-config.js';
+import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
 
@@ -98,12 +98,7 @@ export function registerEvaluate(program: Command): void {
     .option('--buy-weekday <n>', 'only buy on this weekday (0 = Monday … 4 = Friday)', Number)
     .option('--strategy <name>', 'SimpleXDaysAheadBuying (default) or VolatilityRanking (then --uncertainty lists volatility_importance values in [0, 1])')
     .action(async (opts: { modelId: string; config: string; json?: boolean; intervalDays?: number[]; numStocks?: number[]; uncertainty?: number[]; costBps: number; slippageBps: number; buyWeekday?: number; strategy?: string }) => {
-      let config: ModelConfig | undefined;
-      try {
-        config = getConfig(loadConfigFile(opts.config), opts.modelId);
-      } catch {
-        config = undefined; // predictions alone are enough; the config only adds the preferred strategy and grid
-      }
+      const config = optionalConfig(opts.config, opts.modelId);
       const base = gridOf(config);
       const strategy = (opts.strategy ?? config?.performanceTests[config.preferredTradingStrategy ?? '']?.strategy ?? 'SimpleXDaysAheadBuying') as GridSpec['strategy'];
       if (strategy !== 'SimpleXDaysAheadBuying' && strategy !== 'VolatilityRanking') throw new Error(`--strategy: expected SimpleXDaysAheadBuying or VolatilityRanking, got "${String(strategy)}"`);

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { initBackend, type BackendName } from '../model/backend.js';
 import { forecastLatest } from '../pipeline/forecast-latest.js';
 import { baseParams } from '../pipeline/evaluate-model.js';
+import { trainedConfig } from '../model/artifact.js';
 import { pickSimpleXDaysAhead } from '../strategies/simple-x-days-ahead-buying.js';
 import { quantileColumn, quantileIndices } from '../backtest/predictions.js';
-import { getConfig, loadConfigFile, type ModelConfig } from '../config/seed-config.js';
+import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { openRuntime } from './runtime.js';
 
 /** `stockcast forecast`: today's forecasts and the strategy's buy list as a table. */
@@ -12,8 +13,8 @@ export async function runForecast(o: { modelId: string; config?: ModelConfig; ba
   process.stderr.write(`backend: ${await initBackend((o.backend ?? 'auto') as BackendName | 'auto')}\n`);
   const runtime = await openRuntime();
   try {
-    const { table, asOf } = await forecastLatest({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore() });
-    const params = baseParams(o.config);
+    const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore() });
+    const params = baseParams(o.config ?? trainedConfig(meta));
     const picks = pickSimpleXDaysAhead(table, Array.from({ length: table.currentY.length }, (_, i) => i), params);
     const { low, mid, high } = quantileIndices(table.quantiles);
     const k = params.intervalDays;
@@ -42,12 +43,7 @@ export function registerForecast(program: Command): void {
     .option('--config <path>', 'configs.yaml (for the preferred strategy)', 'configs.yaml')
     .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
     .action(async (opts: { modelId: string; config: string; backend: string }) => {
-      let config: ModelConfig | undefined;
-      try {
-        config = getConfig(loadConfigFile(opts.config), opts.modelId);
-      } catch {
-        config = undefined; // the seed's default strategy then
-      }
+      const config = optionalConfig(opts.config, opts.modelId);
       await runForecast({ modelId: opts.modelId, config, backend: opts.backend });
     });
 }

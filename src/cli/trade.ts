@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { initBackend, type BackendName } from '../model/backend.js';
-import { getConfig, loadConfigFile, type ModelConfig } from '../config/seed-config.js';
+import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { executeTrade, planText } from '../trade/execute-trade.js';
 import { acquireLock } from '../trade/run-lock.js';
 import { forecastLatest } from '../pipeline/forecast-latest.js';
+import { loadArtifact, trainedConfig } from '../model/artifact.js';
 import { baseParams } from '../pipeline/evaluate-model.js';
 import { pickSimpleXDaysAhead } from '../strategies/simple-x-days-ahead-buying.js';
 import { runBackfill } from '../features/backfill.js';
@@ -86,16 +86,18 @@ export async function runTrade(o: TradeCommandOptions): Promise<string> {
     const features = await runtime.featureStore();
     const broker = await openBroker(runtime, o, features);
     ledger = await openLedger(runtime);
-    const params = baseParams(o.config);
+    // without a configs.yaml entry, trade as the model was trained: its stored strategy, features and limits
+    const config = o.config ?? trainedConfig((await loadArtifact(await runtime.modelStore(), o.modelId)).meta);
+    const params = baseParams(config);
     process.stderr.write(`trade ${o.modelId}: broker ${broker.mode}${o.execute ? '' : ', DRY RUN (pass --execute to send orders)'}; ledger ${ledger.name}; backend ${backend}\n`);
     const out = await executeTrade(
-      { modelId: o.modelId, intervalDays: params.intervalDays, startingMoney: o.config?.startingMoney ?? 25_000, dryRun: !o.execute, maxOrderNotional: o.config?.maxOrderNotional, maxRunNotional: o.config?.maxRunNotional },
+      { modelId: o.modelId, intervalDays: params.intervalDays, startingMoney: config.startingMoney ?? 25_000, dryRun: !o.execute, maxOrderNotional: config.maxOrderNotional, maxRunNotional: config.maxRunNotional },
       {
         broker,
         ledger,
         now: o.now ? () => o.now! : undefined,
         log: (line) => process.stderr.write(`${line}\n`),
-        refresh: () => refreshRecent(runtime, features, o),
+        refresh: () => refreshRecent(runtime, features, { ...o, config }),
         pickBuys: async () => {
           const { table, asOf } = await forecastLatest({ modelId: o.modelId, features, models: await runtime.modelStore() });
           const rows = Array.from({ length: table.currentY.length }, (_, i) => i);
@@ -157,15 +159,10 @@ export function registerTrade(program: Command): void {
     .action(async (opts: { modelId?: string; config: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source: SourceName; now?: string; backend: string }) => {
       if (!opts.modelId) throw new Error('trade: --model-id is required (or use `stockcast trade status`)');
       if (opts.dryRun && opts.execute) throw new Error('trade: --dry-run and --execute contradict each other; pick one');
-      let config: ModelConfig | undefined;
-      if (existsSync(opts.config)) {
-        // an invalid file is an error, never silently replaced by defaults
-        const file = loadConfigFile(opts.config);
-        config = file.ids.includes(opts.modelId) ? getConfig(file, opts.modelId) : undefined;
-      }
+      const config = optionalConfig(opts.config, opts.modelId);
       if (!config) {
         if (opts.live) throw new Error(`trade --live: model ${opts.modelId} has no config in ${opts.config}; live trading never runs on defaults`);
-        process.stderr.write(`trade ${opts.modelId}: no config for it in ${opts.config}; using the default strategy and limits\n`);
+        process.stderr.write(`trade ${opts.modelId}: no config for it in ${opts.config}; using the config stored with the trained model\n`);
       }
       const now = opts.now ? new Date(opts.now) : undefined;
       if (now && Number.isNaN(now.getTime())) throw new Error(`--now: expected an ISO time, got "${opts.now}"`);

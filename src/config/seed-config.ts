@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { FEATURE_NAMES, featureSpec, isKnownFeature } from '../features/feature-catalog.js';
@@ -291,4 +291,14 @@ function parsePerformanceTests(raw: Record<string, unknown>, fail: Fail): Record
     };
   }
   return out;
+}
+
+/**
+ * The config of `modelId` in the file at `path`, or undefined when there is no such file or the file has no such
+ * id (callers then fall back to the config stored with the trained model). An invalid file or config is an error.
+ */
+export function optionalConfig(path: string, modelId: string): ModelConfig | undefined {
+  if (!existsSync(path)) return undefined;
+  const file = loadConfigFile(path);
+  return file.ids.includes(modelId) ? getConfig(file, modelId) : undefined;
 }

@@ -6,6 +6,7 @@ import type { ObjectStore } from '../store/object-store.js';
 import type { DatasetState } from '../dataset/time-series-dataset.js';
 import type { ParamEntry } from './params.js';
 import type { TftHyperparameters } from './tft.js';
+import type { ModelConfig } from '../config/seed-config.js';
 
 /** What a model artifact holds besides the weights: enough to predict with nothing else. */
 export interface ArtifactMeta {
@@ -68,4 +69,9 @@ export async function loadArtifact(store: ObjectStore, modelId: string): Promise
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The model config a model was trained with (its strategy, features and limits), as stored in its artifact. */
+export function trainedConfig(meta: ArtifactMeta): ModelConfig {
+  return { metadata: {}, performanceTests: {}, ...meta.training.config } as unknown as ModelConfig;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { ConfigError } from '../../src/config/config-error.js';
-import { getConfig, loadConfigFile, parseConfigText } from '../../src/config/seed-config.js';
+import { getConfig, loadConfigFile, optionalConfig, parseConfigText } from '../../src/config/seed-config.js';
 
 const SEED = fileURLToPath(new URL('../../../shared/seed/configs.yaml', import.meta.url));
 const FAVOURITE = 'm1-medium-high-with-less-features-and-earnings-calendar-features';
@@ -224,4 +224,22 @@ test('an unknown id lists the ids of the file', () => {
     () => getConfig(file, 'nope'),
     (e: Error) => e.message.startsWith(`${SEED}: config "nope": expected one of the config ids in the file: sagemaker-simple-daily-1-with-time-features, m1-simple-daily-1-with-time-features,`) && e.message.includes(FAVOURITE),
   );
+});
+
+test('optionalConfig: no file or no such id gives undefined (the trained model\'s config is used); an invalid file is an error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sc-optcfg-'));
+  try {
+    const path = join(dir, 'configs.yaml');
+    assert.equal(optionalConfig(path, 'any'), undefined);
+    writeFileSync(path, readFileSync(SEED, 'utf8'));
+    const id = loadConfigFile(SEED).ids[0]!;
+    assert.equal(optionalConfig(path, id)?.id, id);
+    assert.equal(optionalConfig(path, 'not-in-the-file'), undefined);
+    writeFileSync(path, 'configs:\n  m1:\n    dropout: 1.5\n');
+    assert.throws(() => optionalConfig(path, 'm1'), (e: Error) => e.message.includes(path) && e.message.includes('dropout'));
+    writeFileSync(path, 'configs: {bad');
+    assert.throws(() => optionalConfig(path, 'm1'), /expected valid YAML/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
