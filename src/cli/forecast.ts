@@ -9,11 +9,11 @@ import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { openRuntime } from './runtime.js';
 
 /** `stockcast forecast`: today's forecasts and the strategy's buy list as a table. */
-export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; all?: boolean }): Promise<void> {
+export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; all?: boolean; asOf?: string }): Promise<void> {
   process.stderr.write(`backend: ${await initBackend((o.backend ?? 'auto') as BackendName | 'auto')}\n`);
   const runtime = await openRuntime();
   try {
-    const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore() });
+    const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), until: o.asOf });
     const params = baseParams(o.config ?? trainedConfig(meta));
     const picks = pickSimpleXDaysAhead(table, Array.from({ length: table.currentY.length }, (_, i) => i), params);
     const { low, mid, high } = quantileIndices(table.quantiles);
@@ -41,9 +41,11 @@ export function registerForecast(program: Command): void {
     .description("Today's forecasts from the freshest data in the store and the strategy's buy list (the seed's run_inference).")
     .requiredOption('--model-id <id>', 'a trained model')
     .option('--config <path>', 'configs.yaml (for the preferred strategy)', 'configs.yaml')
+    .option('--as-of <date>', 'forecast from data up to this date (default: the newest in the store)')
     .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId: string; config: string; backend: string }) => {
+    .action(async (opts: { modelId: string; config: string; backend: string; asOf?: string }) => {
+      if (opts.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new Error(`--as-of: expected a date YYYY-MM-DD, got "${opts.asOf}"`);
       const config = optionalConfig(opts.config, opts.modelId);
-      await runForecast({ modelId: opts.modelId, config, backend: opts.backend });
+      await runForecast({ modelId: opts.modelId, config, backend: opts.backend, asOf: opts.asOf });
     });
 }

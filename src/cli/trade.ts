@@ -99,7 +99,7 @@ export async function runTrade(o: TradeCommandOptions): Promise<string> {
         log: (line) => process.stderr.write(`${line}\n`),
         refresh: () => refreshRecent(runtime, features, { ...o, config }),
         pickBuys: async () => {
-          const { table, asOf } = await forecastLatest({ modelId: o.modelId, features, models: await runtime.modelStore() });
+          const { table, asOf } = await forecastLatest({ modelId: o.modelId, features, models: await runtime.modelStore(), until: nyDate(o.now ?? new Date()) });
           const rows = Array.from({ length: table.currentY.length }, (_, i) => i);
           const picks = pickSimpleXDaysAhead(table, rows, params).map((p) => ({ symbol: p.symbol, price: table.currentY[p.row]! }));
           process.stderr.write(`forecast ${rows.length} symbols as of ${asOf}; ${picks.length} picks\n`);

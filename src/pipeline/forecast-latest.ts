@@ -14,13 +14,15 @@ import { nextTradingDay } from '../core/nyse-calendar.js';
  * The seed's run_inference: forecasts from the freshest data in the store for every symbol whose data reaches
  * the latest date, with the decoder on the next trading days. Daily models only.
  */
-export async function forecastLatest(o: { modelId: string; features: FeatureStore; models: ObjectStore; symbols?: string[] }): Promise<{ table: PredictionTable; meta: ArtifactMeta; asOf: string }> {
+export async function forecastLatest(o: { modelId: string; features: FeatureStore; models: ObjectStore; symbols?: string[]; until?: string }): Promise<{ table: PredictionTable; meta: ArtifactMeta; asOf: string }> {
   const { meta, weights } = await loadArtifact(o.models, o.modelId);
   const dataset = TimeSeriesDataset.fromState(meta.dataset);
   const st = dataset.state;
   const cov = await o.features.coverage(st.targetColumn, '1Day');
   if (cov.length === 0) throw new Error(`the feature store has no daily ${st.targetColumn}: backfill recent data first`);
-  const asOf = cov.map((c) => c.lastDate).sort().at(-1)!;
+  // `until` keeps a simulated or back-dated run from seeing data after its own day
+  const last = cov.map((c) => c.lastDate).sort().at(-1)!;
+  const asOf = o.until !== undefined && o.until < last ? o.until : last;
   const columns = [...new Set([...st.features, st.targetColumn])];
   const frame = await o.features.queryWide({ features: columns, timeFrame: '1Day', symbols: o.symbols, startDate: addDays(asOf, -Math.ceil(st.encoderLength * 1.6) - 30), endDate: asOf });
   const data = dataset.prepare(frame);

@@ -88,6 +88,10 @@ test('train → predict → evaluate → explain → forecast on a backfilled st
     const forecast = await runCli(['forecast', '--model-id', 'tiny'], dir);
     assert.equal(forecast.code, 0, forecast.stderr);
     assert.match(forecast.stdout, /forecasts of tiny from data up to 2020-12-31 \(3 symbols\)/);
+    const backDated = await runCli(['forecast', '--model-id', 'tiny', '--as-of', '2020-12-15'], dir);
+    assert.equal(backDated.code, 0, backDated.stderr);
+    assert.match(backDated.stdout, /from data up to 2020-12-15 \(3 symbols\)/);
+    assert.notEqual(backDated.stdout.split('\n').slice(3).join('\n'), forecast.stdout.split('\n').slice(3).join('\n'), 'an earlier day gives other forecasts');
     await tradeSteps(dir);
     const noModel = await runCli(['predict', '--model-id', 'ghost'], dir);
     assert.match(noModel.stderr, /no trained model "ghost"/);
