@@ -3,6 +3,7 @@ import { initBackend, type BackendName } from '../model/backend.js';
 import { forecastLatest } from '../pipeline/forecast-latest.js';
 import { baseParams } from '../pipeline/evaluate-model.js';
 import { trainedConfig } from '../model/artifact.js';
+import { isRealDate } from '../core/ny-time.js';
 import { pickSimpleXDaysAhead } from '../strategies/simple-x-days-ahead-buying.js';
 import { quantileColumn, quantileIndices } from '../backtest/predictions.js';
 import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
@@ -44,7 +45,7 @@ export function registerForecast(program: Command): void {
     .option('--as-of <date>', 'forecast from data up to this date (default: the newest in the store)')
     .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
     .action(async (opts: { modelId: string; config: string; backend: string; asOf?: string }) => {
-      if (opts.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new Error(`--as-of: expected a date YYYY-MM-DD, got "${opts.asOf}"`);
+      if (opts.asOf !== undefined && !isRealDate(opts.asOf)) throw new Error(`--as-of: expected a date YYYY-MM-DD, got "${opts.asOf}"`);
       const config = optionalConfig(opts.config, opts.modelId);
       await runForecast({ modelId: opts.modelId, config, backend: opts.backend, asOf: opts.asOf });
     });

@@ -68,7 +68,9 @@ async function openBroker(runtime: Runtime, o: TradeCommandOptions, features: Fe
       let day = cache.get(date);
       if (!day) {
         const f = await features.queryWide({ features: ['open'], timeFrame: '1Day', startDate: date, endDate: date }).catch(() => null);
-        day = new Map(f ? f.symbols.map((s, i) => [s, f.columns.get('open')![f.symbolIndex.indexOf(i)]!] as const) : []);
+        const open = f?.columns.get('open');
+        day = new Map();
+        for (let r = 0; f && open && r < f.length; r++) day.set(f.symbols[f.symbolIndex[r]!]!, open[r]!);
         if (day.size > 0) cache.set(date, day); // a day not yet in the store may arrive with the next refresh
       }
       return day.get(symbol) ?? null;
@@ -86,8 +88,11 @@ export async function runTrade(o: TradeCommandOptions): Promise<string> {
     const features = await runtime.featureStore();
     const broker = await openBroker(runtime, o, features);
     ledger = await openLedger(runtime);
+    // loaded before anything is sold, so a missing model stops the run while it still holds its positions
+    const models = await runtime.modelStore();
+    const artifact = await loadArtifact(models, o.modelId);
     // without a configs.yaml entry, trade as the model was trained: its stored strategy, features and limits
-    const config = o.config ?? trainedConfig((await loadArtifact(await runtime.modelStore(), o.modelId)).meta);
+    const config = o.config ?? trainedConfig(artifact.meta);
     const params = baseParams(config);
     process.stderr.write(`trade ${o.modelId}: broker ${broker.mode}${o.execute ? '' : ', DRY RUN (pass --execute to send orders)'}; ledger ${ledger.name}; backend ${backend}\n`);
     const out = await executeTrade(
@@ -99,7 +104,7 @@ export async function runTrade(o: TradeCommandOptions): Promise<string> {
         log: (line) => process.stderr.write(`${line}\n`),
         refresh: () => refreshRecent(runtime, features, { ...o, config }),
         pickBuys: async () => {
-          const { table, asOf } = await forecastLatest({ modelId: o.modelId, features, models: await runtime.modelStore(), until: nyDate(o.now ?? new Date()) });
+          const { table, asOf } = await forecastLatest({ modelId: o.modelId, features, models, artifact, until: nyDate(o.now ?? new Date()) });
           const rows = Array.from({ length: table.currentY.length }, (_, i) => i);
           const picks = pickSimpleXDaysAhead(table, rows, params).map((p) => ({ symbol: p.symbol, price: table.currentY[p.row]! }));
           process.stderr.write(`forecast ${rows.length} symbols as of ${asOf}; ${picks.length} picks\n`);
@@ -131,10 +136,10 @@ async function refreshRecent(runtime: Runtime, features: FeatureStore, o: TradeC
   if (last >= today) return;
   const source = o.source ?? 'synthetic';
   const bars = await runtime.barSource(source);
-  const featureNames = (o.config?.features ?? ['open']).filter((f) => f !== 'surprise' && f !== 'is_earnings_day');
-  const earnings = o.config?.features.some((f) => f === 'surprise' || f === 'is_earnings_day');
+  const wanted = [...new Set(['open', ...(o.config?.features ?? [])])];
+  const earnings = wanted.some((f) => f === 'surprise' || f === 'is_earnings_day');
   const summary = await runBackfill(
-    { features: [...new Set(['open', ...featureNames, ...(earnings ? ['surprise', 'is_earnings_day'] : [])])], symbols: cov.map((c) => c.symbol), startDate: addDays(last, 1), endDate: today, timeFrame: parseTimeFrame('1Day') },
+    { features: wanted, symbols: cov.map((c) => c.symbol), startDate: addDays(last, 1), endDate: today, timeFrame: parseTimeFrame('1Day') },
     { bars, earnings: earnings ? await runtime.earningsSource(source === 'synthetic' ? 'synthetic' : 'nasdaq') : undefined, store: features, unavailableBarFeatures: runtime.unavailableBarFeatures(source) },
   );
   process.stderr.write(`refreshed ${addDays(last, 1)}..${today}: ${[...summary.changedRows.values()].reduce((a, b) => a + b, 0)} rows${summary.failures.length ? `, ${summary.failures.length} failures` : ''}\n`);

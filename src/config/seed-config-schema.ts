@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRealDate } from '../core/ny-time.js';
 
 // The zod schemas of configs.yaml: one per seed key, each with the message a user reads when it is wrong.
 
@@ -95,13 +96,6 @@ export function zodIssue(issue: z.core.$ZodIssue, input: unknown, prefix?: strin
   for (const p of path) got = isRecord(got) || Array.isArray(got) ? (got as Record<string | number, unknown>)[p] : undefined;
   if (issue.code === 'unrecognized_keys') return [key || (prefix ?? ''), `${issue.message} (unknown: ${issue.keys.join(', ')})`, undefined];
   return [key, got === undefined ? `${issue.message} (the key is missing)` : issue.message, got];
-}
-
-/** True for a real calendar date written YYYY-MM-DD (no 2025-02-30). */
-export function isRealDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const d = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
 }
 
 /** A plain map (not null, not a list). */

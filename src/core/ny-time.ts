@@ -80,3 +80,10 @@ export function addDays(date: string, days: number): string {
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
+
+/** True for a real calendar date written YYYY-MM-DD (no 2025-02-30). */
+export function isRealDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+}

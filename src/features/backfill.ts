@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SymbolFailure } from '../core/types.js';
 import type { TimeFrame } from '../core/time-frame.js';
 import { formatTimeFrame, isIntraday } from '../core/time-frame.js';
-import { nyMidnightUtc } from '../core/ny-time.js';
+import { isRealDate, nyMidnightUtc } from '../core/ny-time.js';
 import { tradingDaysBetween } from '../core/nyse-calendar.js';
 import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
@@ -63,7 +63,7 @@ export function validateBackfillRequest(req: BackfillRequest, unavailableBarFeat
   }
   if (req.symbols.length === 0) throw new Error('backfill: the symbol list is empty');
   for (const d of [req.startDate, req.endDate]) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`))) {
+    if (!isRealDate(d)) {
       throw new Error(`backfill: invalid date "${d}": expected YYYY-MM-DD`);
     }
   }

@@ -14,8 +14,16 @@ import { nextTradingDay } from '../core/nyse-calendar.js';
  * The seed's run_inference: forecasts from the freshest data in the store for every symbol whose data reaches
  * the latest date, with the decoder on the next trading days. Daily models only.
  */
-export async function forecastLatest(o: { modelId: string; features: FeatureStore; models: ObjectStore; symbols?: string[]; until?: string }): Promise<{ table: PredictionTable; meta: ArtifactMeta; asOf: string }> {
-  const { meta, weights } = await loadArtifact(o.models, o.modelId);
+export async function forecastLatest(o: {
+  modelId: string;
+  features: FeatureStore;
+  models: ObjectStore;
+  symbols?: string[];
+  until?: string;
+  /** The model's artifact when the caller has loaded it already. */
+  artifact?: { meta: ArtifactMeta; weights: Float32Array };
+}): Promise<{ table: PredictionTable; meta: ArtifactMeta; asOf: string }> {
+  const { meta, weights } = o.artifact ?? (await loadArtifact(o.models, o.modelId));
   const dataset = TimeSeriesDataset.fromState(meta.dataset);
   const st = dataset.state;
   const cov = await o.features.coverage(st.targetColumn, '1Day');

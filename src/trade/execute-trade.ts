@@ -91,7 +91,7 @@ export async function executeTrade(o: TradeOptions, deps: TradeDeps): Promise<Tr
     await save(run);
   }
 
-  // 2. refresh recent features, forecast, and plan the buys (recorded before any is sent)
+  // 2. forecast and plan the buys (recorded before any is sent)
   if (run.runStatus === 'planned' && !run.orders.some((x) => x.orderType === 'buy')) {
     const picks = await deps.pickBuys();
     const budget = Math.min(run.moneyAvailable, o.maxRunNotional ?? Infinity);
