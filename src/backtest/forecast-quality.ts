@@ -1,6 +1,6 @@
-import type { PredictionTable } from './predictions.js';
-import { quantileIndices, rowsByTime } from './predictions.js';
-import { pearson, spearman } from './stats.js';
+import type { PredictionTable } from '../core/prediction-table.js';
+import { quantileIndices, rowsByTime } from '../core/prediction-table.js';
+import { pearson, spearman } from '../core/stats.js';
 
 /** How good the forecasts are, independent of any strategy. */
 export interface ForecastQuality {

@@ -1,7 +1,7 @@
-import type { PredictionTable } from './predictions.js';
+import type { PredictionTable } from '../core/prediction-table.js';
 import { simulate, type RunResult } from './simulator.js';
 import { deflatedSharpe } from './sharpe.js';
-import { moments } from './stats.js';
+import { moments } from '../core/stats.js';
 import { pickSimpleXDaysAhead, validateSimpleParams, type SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
 import { pickVolatilityRanking } from '../strategies/volatility-ranking.js';
 

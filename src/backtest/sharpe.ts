@@ -1,4 +1,4 @@
-import { moments, normalCdf, normalInverse, twoSidedPValue } from './stats.js';
+import { moments, normalCdf, normalInverse, twoSidedPValue } from '../core/stats.js';
 
 const EULER_MASCHERONI = 0.5772156649015329;
 

@@ -1,5 +1,5 @@
-import type { PredictionTable } from './predictions.js';
-import { rowsByTime } from './predictions.js';
+import type { PredictionTable } from '../core/prediction-table.js';
+import { rowsByTime } from '../core/prediction-table.js';
 import { maxDrawdown, sharpe, type SharpeFigures } from './sharpe.js';
 import { weekdayOf, nyDate } from '../core/ny-time.js';
 import type { Pick, SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';

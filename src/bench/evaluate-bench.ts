@@ -1,7 +1,7 @@
 import { Random } from '../core/random.js';
 import { tradingDaysBetween } from '../core/nyse-calendar.js';
 import { nyMidnightUtc } from '../core/ny-time.js';
-import type { PredictionTable } from '../backtest/predictions.js';
+import type { PredictionTable } from '../core/prediction-table.js';
 import { runGrid, SEED_GRID } from '../backtest/grid.js';
 import { forecastQuality } from '../backtest/forecast-quality.js';
 import { buyAndHold } from '../backtest/benchmark.js';

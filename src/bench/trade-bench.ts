@@ -8,6 +8,12 @@ import { CsvBarsSource } from '../sources/csv-bars.js';
 import { barsToBatch } from '../features/feature-rows.js';
 import { getConfig, parseConfigText } from '../config/seed-config.js';
 import type { Bar } from '../core/types.js';
+import { availableParallelism } from 'node:os';
+import { LocalObjectStore } from '../store/local-object-store.js';
+import { ParquetFeatureStore } from '../store/parquet-feature-store.js';
+import type { FeatureStore } from '../store/feature-store.js';
+import { trainModel } from '../pipeline/train-model.js';
+import { initBackend, type BackendName } from '../model/backend.js';
 
 const MODEL_ID = 'bench-trade';
 const REAL = ['open', 'high', 'low', 'close', 'volume'];
@@ -60,7 +66,8 @@ export async function benchTrade(opts: { data: string; backend?: string }): Prom
   const saved = { cwd: process.cwd(), env: { ...process.env } };
   try {
     process.chdir(dir); // no project .env reaches the benchmark
-    process.env.STOCKCAST_HOME = join(dir, 'home');
+    const home = join(dir, 'home');
+    process.env.STOCKCAST_HOME = home;
     for (const v of CLOUD_VARIABLES) delete process.env[v];
     await writeFile(join(dir, 'configs.yaml'), CONFIG_YAML);
     const config = getConfig(parseConfigText(CONFIG_YAML, 'configs.yaml'), MODEL_ID);
@@ -69,29 +76,18 @@ export async function benchTrade(opts: { data: string; backend?: string }): Prom
     const source = new CsvBarsSource(data);
     const symbols = await source.listSymbols();
     const { bars } = await source.fetchBars({ symbols, start: new Date('2018-01-01T00:00:00Z'), end: new Date('2019-01-01T00:00:00Z'), timeFrame: parseTimeFrame('1Day') });
-    const { openRuntime } = await import('../cli/runtime.js');
-    const runtime = await openRuntime();
-    try {
-      const store = await runtime.featureStore();
-      await store.write(barsToBatch(barsUpTo(bars, FIRST_DAY), REAL, TIME, parseTimeFrame('1Day'), new Date()));
-    } finally {
-      await runtime.close();
-    }
+    await withStore(home, (store) => store.write(barsToBatch(barsUpTo(bars, FIRST_DAY), REAL, TIME, parseTimeFrame('1Day'), new Date())));
     const tStore = performance.now();
-    const { runTraining } = await import('../cli/train.js');
-    await runTraining({ config, modelId: MODEL_ID, backend: opts.backend, symbols: symbols.filter((_, i) => i % 10 === 0) });
+    const backend = await initBackend((opts.backend ?? 'auto') as BackendName | 'auto');
+    await withStore(home, (features) =>
+      trainModel({ config, modelId: MODEL_ID, features, models: new LocalObjectStore(join(home, 'models')), home, backend, symbols: symbols.filter((_, i) => i % 10 === 0), threads: Math.min(2, availableParallelism()) }),
+    );
     const tTrain = performance.now();
 
     const first = tradeCommand(dir, FIRST_DAY, opts.backend);
     // the store is kept warm by a daily backfill: add the next day's bars as that backfill would
-    const runtime2 = await openRuntime();
-    try {
-      const store = await runtime2.featureStore();
-      const next = new Map([...bars].map(([s, b]) => [s, b.filter((x) => dayOf(x) === SECOND_DAY)] as const));
-      await store.write(barsToBatch(next, REAL, TIME, parseTimeFrame('1Day'), new Date()));
-    } finally {
-      await runtime2.close();
-    }
+    const next = new Map([...bars].map(([s, b]) => [s, b.filter((x) => dayOf(x) === SECOND_DAY)] as const));
+    await withStore(home, (store) => store.write(barsToBatch(next, REAL, TIME, parseTimeFrame('1Day'), new Date())));
     const second = tradeCommand(dir, SECOND_DAY, opts.backend);
     return {
       symbols: symbols.length,
@@ -119,6 +115,16 @@ function tradeCommand(cwd: string, day: string, backend?: string): Record<string
   const orders = (kind: string) => res.stdout.split('\n').filter((l) => l.trimStart().startsWith(kind) && l.includes(' filled')).length;
   const forecast = /forecast (\d+) symbols/.exec(res.stderr);
   return { day, seconds, symbolsForecast: forecast ? Number(forecast[1]) : null, filledBuys: orders('buy '), filledSells: orders('sell ') };
+}
+
+/** Opens the embedded feature store of a stockcast home (as the CLI does without S3), runs `fn`, closes it. */
+async function withStore<T>(home: string, fn: (store: FeatureStore) => Promise<T>): Promise<T> {
+  const store = await ParquetFeatureStore.open({ objects: new LocalObjectStore(join(home, 'store')), prefix: 'historical_data_v2' });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Bars of each symbol up to and including `day`. */

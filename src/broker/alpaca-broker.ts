@@ -1,8 +1,8 @@
 import type { Account, Broker, BrokerOrder, Clock, OrderRequest, OrderStatus, Position } from './broker.js';
 import { OrderRejectedError } from './broker.js';
-import { HttpClientError } from '../sources/http/http-error.js';
-import { requestJson } from '../sources/http/http-json.js';
-import { withRetries, type RetryOptions } from '../sources/http/retry.js';
+import { HttpClientError } from '../core/http/http-error.js';
+import { requestJson } from '../core/http/http-json.js';
+import { withRetries, type RetryOptions } from '../core/http/retry.js';
 
 export const ALPACA_PAPER_URL = 'https://paper-api.alpaca.markets';
 export const ALPACA_LIVE_URL = 'https://api.alpaca.markets';

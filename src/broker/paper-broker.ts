@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { Account, Broker, BrokerOrder, Clock, OrderRequest, Position } from './broker.js';
 import { OrderRejectedError } from './broker.js';
-import { writeFileAtomic } from '../store/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { nyDate, nyParts, nyWallTimeToUtc } from '../core/ny-time.js';
 import { isTradingDay, nextTradingDay, sessionClose } from '../core/nyse-calendar.js';
 

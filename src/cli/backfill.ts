@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseTimeFrame } from '../core/time-frame.js';
-import { FEATURE_NAMES } from '../features/feature-catalog.js';
+import { FEATURE_NAMES } from '../core/feature-catalog.js';
 import { backfillRequestId, runBackfill, validateBackfillRequest, type BackfillRequest } from '../features/backfill.js';
 import { FileBackfillCheckpoint } from '../features/backfill-checkpoint.js';
 import { createProgress } from './progress.js';

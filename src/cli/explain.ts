@@ -4,7 +4,7 @@ import { initBackend, type BackendName } from '../model/backend.js';
 import { explainModel } from '../pipeline/explain-model.js';
 import type { Split } from '../dataset/time-series-dataset.js';
 import { barChart } from '../report/svg.js';
-import { writeFileAtomic } from '../store/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { openRuntime } from './runtime.js';
 
 /** `stockcast explain`: variable importances and attention as a table, JSON and an HTML report. */

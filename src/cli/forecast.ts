@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { initBackend, type BackendName } from '../model/backend.js';
 import { forecastLatest } from '../pipeline/forecast-latest.js';
-import { baseParams } from '../pipeline/evaluate-model.js';
+import { baseParams } from '../backtest/evaluation.js';
 import { trainedConfig } from '../model/artifact.js';
 import { isRealDate } from '../core/ny-time.js';
 import { pickSimpleXDaysAhead } from '../strategies/simple-x-days-ahead-buying.js';
-import { quantileColumn, quantileIndices } from '../backtest/predictions.js';
+import { quantileColumn, quantileIndices } from '../core/prediction-table.js';
 import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { openRuntime } from './runtime.js';
 

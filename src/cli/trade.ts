@@ -6,7 +6,7 @@ import { executeTrade, planText } from '../trade/execute-trade.js';
 import { acquireLock } from '../trade/run-lock.js';
 import { forecastLatest } from '../pipeline/forecast-latest.js';
 import { loadArtifact, trainedConfig } from '../model/artifact.js';
-import { baseParams } from '../pipeline/evaluate-model.js';
+import { baseParams } from '../backtest/evaluation.js';
 import { pickSimpleXDaysAhead } from '../strategies/simple-x-days-ahead-buying.js';
 import { runBackfill } from '../features/backfill.js';
 import { parseTimeFrame } from '../core/time-frame.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { FEATURE_NAMES, featureSpec, isKnownFeature } from '../features/feature-catalog.js';
+import { FEATURE_NAMES, featureSpec, isKnownFeature } from '../core/feature-catalog.js';
 import { isIntraday, timeFrameFromSeed, type TimeFrame } from '../core/time-frame.js';
 import { ConfigError, didYouMean, type ConfigIssue } from './config-error.js';
 import { CONFIG, FIELDS, INFORMATIONAL, KNOWN, PERFORMANCE_KEY, PERFORMANCE_TEST, isRecord, isoDate, zodIssue } from './seed-config-schema.js';

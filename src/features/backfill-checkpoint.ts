@@ -1,5 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
-import { writeFileAtomic } from '../store/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 
 /** Records which steps of one backfill request have landed, so a re-run skips them. */
 export interface BackfillCheckpoint {

@@ -7,7 +7,7 @@ import { tradingDaysBetween } from '../core/nyse-calendar.js';
 import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
 import type { FeatureStore } from '../store/feature-store.js';
-import { featureSpec } from './feature-catalog.js';
+import { featureSpec } from '../core/feature-catalog.js';
 import { barsToBatch, earningsToBatch } from './feature-rows.js';
 import type { BackfillCheckpoint } from './backfill-checkpoint.js';
 

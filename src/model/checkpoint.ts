@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../store/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import type { ParamEntry } from './params.js';
 
 /** Everything needed to continue training exactly where it stopped. */

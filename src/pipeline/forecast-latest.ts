@@ -6,7 +6,7 @@ import { buildLatestBatch, TimeSeriesDataset } from '../dataset/time-series-data
 import { TemporalFusionTransformer } from '../model/tft.js';
 import { targetColumns, toModelInputs } from '../model/model-inputs.js';
 import { denormalize } from '../model/quantile-loss.js';
-import type { PredictionTable } from '../backtest/predictions.js';
+import type { PredictionTable } from '../core/prediction-table.js';
 import { addDays, nyMidnightUtc } from '../core/ny-time.js';
 import { nextTradingDay } from '../core/nyse-calendar.js';
 

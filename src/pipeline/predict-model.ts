@@ -5,7 +5,7 @@ import { TimeSeriesDataset } from '../dataset/time-series-dataset.js';
 import { TemporalFusionTransformer } from '../model/tft.js';
 import { forecastWindows } from '../model/predict.js';
 import { predictionsKey, writePredictions } from '../store/predictions-parquet.js';
-import type { PredictionTable } from '../backtest/predictions.js';
+import type { PredictionTable } from '../core/prediction-table.js';
 import { addDays } from '../core/ny-time.js';
 
 /**

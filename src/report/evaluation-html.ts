@@ -1,4 +1,4 @@
-import type { Evaluation } from '../pipeline/evaluate-model.js';
+import type { Evaluation } from '../backtest/evaluation.js';
 import { barChart, heatmap, lineChart } from './svg.js';
 import { evaluationText } from './evaluation-text.js';
 

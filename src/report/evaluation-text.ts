@@ -1,4 +1,4 @@
-import type { Evaluation } from '../pipeline/evaluate-model.js';
+import type { Evaluation } from '../backtest/evaluation.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 const num = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');

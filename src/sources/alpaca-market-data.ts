@@ -2,9 +2,9 @@ import type { Bar, SymbolFailure } from '../core/types.js';
 import { formatTimeFrame } from '../core/time-frame.js';
 import { redactSecrets, registerSecret } from '../core/redact.js';
 import type { BarRequest, BarResult, MarketDataSource, ProgressFn } from './market-data-source.js';
-import { HttpClientError, MalformedResponseError } from './http/http-error.js';
-import { describeUrl, getJson } from './http/http-json.js';
-import { RetriesExhaustedError, withRetries, type RetryOptions } from './http/retry.js';
+import { HttpClientError, MalformedResponseError } from '../core/http/http-error.js';
+import { describeUrl, getJson } from '../core/http/http-json.js';
+import { RetriesExhaustedError, withRetries, type RetryOptions } from '../core/http/retry.js';
 
 /** Options of the Alpaca Market Data v2 bars source. */
 export interface AlpacaMarketDataOptions extends RetryOptions {

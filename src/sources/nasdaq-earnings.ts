@@ -2,8 +2,8 @@ import type { EarningsEvent, SymbolFailure } from '../core/types.js';
 import { addDays, nyDate, weekdayOf } from '../core/ny-time.js';
 import type { EarningsResult, EarningsSource } from './earnings-source.js';
 import type { ProgressFn } from './market-data-source.js';
-import { getJson } from './http/http-json.js';
-import { RetriesExhaustedError, withRetries, type RetryOptions } from './http/retry.js';
+import { getJson } from '../core/http/http-json.js';
+import { RetriesExhaustedError, withRetries, type RetryOptions } from '../core/http/retry.js';
 import { normalizeTicker, parseNasdaqEarningsDay } from './nasdaq-parse.js';
 
 /** Options of the Nasdaq earnings-calendar source. */

@@ -3,8 +3,8 @@ import type { Bar, SymbolFailure } from '../core/types.js';
 import { formatTimeFrame } from '../core/time-frame.js';
 import { nyDate, nyMidnightUtc } from '../core/ny-time.js';
 import type { BarRequest, BarResult, MarketDataSource, ProgressFn } from './market-data-source.js';
-import { HttpServerError, NetworkError, RateLimitedError } from './http/http-error.js';
-import { RetriesExhaustedError, withRetries, type RetryOptions } from './http/retry.js';
+import { HttpServerError, NetworkError, RateLimitedError } from '../core/http/http-error.js';
+import { RetriesExhaustedError, withRetries, type RetryOptions } from '../core/http/retry.js';
 
 /** Options of the Yahoo daily-bars source (retry options: maxAttempts, baseDelayMs, injectable sleep, …). */
 export interface YahooOptions extends RetryOptions {

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ObjectStore } from './object-store.js';
-import { copyFileAtomic, writeFileAtomic } from './atomic-file.js';
+import { copyFileAtomic, writeFileAtomic } from '../core/atomic-file.js';
 
 const KEY_RULE = 'expected a relative path with / separators, no empty, "." or ".." segments, no backslash and no leading /';
 

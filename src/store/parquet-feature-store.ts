@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { WideFrame } from '../core/wide-frame.js';
-import { featureSpec } from '../features/feature-catalog.js';
+import { featureSpec } from '../core/feature-catalog.js';
 import type { ObjectStore } from './object-store.js';
 import type { FeatureBatch, FeatureCoverage, FeatureStore, WideQuery, WriteSummary } from './feature-store.js';
 import { openDuckDb, sqlIdent, sqlString } from './duckdb-session.js';

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObjectStore } from './object-store.js';
-import type { PredictionTable } from '../backtest/predictions.js';
-import { quantileColumn } from '../backtest/predictions.js';
+import type { PredictionTable } from '../core/prediction-table.js';
+import { quantileColumn } from '../core/prediction-table.js';
 import { openDuckDb, sqlIdent, sqlString } from './duckdb-session.js';
 
 /** Where a model's batch predictions live in the model store. */

@@ -11,7 +11,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectStore } from './object-store.js';
-import { writeFileAtomic, writeStreamAtomic } from './atomic-file.js';
+import { writeFileAtomic, writeStreamAtomic } from '../core/atomic-file.js';
 import { assertValidObjectKey, assertValidPrefix } from './local-object-store.js';
 import { redactSecrets, registerSecret } from '../core/redact.js';
 

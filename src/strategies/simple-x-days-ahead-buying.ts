@@ -1,5 +1,5 @@
-import type { PredictionTable } from '../backtest/predictions.js';
-import { quantileIndices } from '../backtest/predictions.js';
+import type { PredictionTable } from '../core/prediction-table.js';
+import { quantileIndices } from '../core/prediction-table.js';
 
 /** The seed's SimpleXDaysAheadBuying parameters (its `_performance_test_N` keys) plus costs and a buy weekday. */
 export interface SimpleXDaysAheadParams {

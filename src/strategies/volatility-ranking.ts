@@ -1,7 +1,7 @@
-import type { PredictionTable } from '../backtest/predictions.js';
-import { quantileIndices } from '../backtest/predictions.js';
+import type { PredictionTable } from '../core/prediction-table.js';
+import { quantileIndices } from '../core/prediction-table.js';
 import type { Pick } from './simple-x-days-ahead-buying.js';
-import { ranks } from '../backtest/stats.js';
+import { ranks } from '../core/stats.js';
 
 /** VolatilityRanking parameters. */
 export interface VolatilityRankingParams {

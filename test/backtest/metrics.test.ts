@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalCdf, normalInverse, pearson, ranks, spearman, studentTCdf, twoSidedPValue } from '../../src/backtest/stats.js';
+import { normalCdf, normalInverse, pearson, ranks, spearman, studentTCdf, twoSidedPValue } from '../../src/core/stats.js';
 import { deflatedSharpe, maxDrawdown, sharpe } from '../../src/backtest/sharpe.js';
 import { forecastQuality } from '../../src/backtest/forecast-quality.js';
 

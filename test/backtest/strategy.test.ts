@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PredictionTable } from '../../src/backtest/predictions.js';
+import type { PredictionTable } from '../../src/core/prediction-table.js';
 import { simulate } from '../../src/backtest/simulator.js';
 import { pickSimpleXDaysAhead, type SimpleXDaysAheadParams } from '../../src/strategies/simple-x-days-ahead-buying.js';
 

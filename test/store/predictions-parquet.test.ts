@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalObjectStore } from '../../src/store/local-object-store.js';
 import { predictionsKey, readPredictions, writePredictions } from '../../src/store/predictions-parquet.js';
-import type { PredictionTable } from '../../src/backtest/predictions.js';
+import type { PredictionTable } from '../../src/core/prediction-table.js';
 
 test('predictions round-trip through Parquet with the seed column names; missing outcomes stay NaN', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sc-pred-'));

@@ -1,4 +1,4 @@
-import { redactSecrets } from '../../core/redact.js';
+import { redactSecrets } from '../redact.js';
 import { HttpClientError, HttpServerError, MalformedResponseError, NetworkError, RateLimitedError } from './http-error.js';
 import { retryAfterMs } from './retry.js';
 

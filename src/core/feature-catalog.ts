@@ -1,4 +1,4 @@
-import type { FeatureValueType } from '../core/types.js';
+import type { FeatureValueType } from './types.js';
 
 /** Where a feature's values come from during a backfill. */
 export type FeatureOrigin = 'bars' | 'earnings' | 'time';

@@ -1,7 +1,7 @@
-import type { PredictionTable } from '../backtest/predictions.js';
-import { runGrid, SEED_GRID, type GridResult, type GridSpec } from '../backtest/grid.js';
-import { forecastQuality, type ForecastQuality } from '../backtest/forecast-quality.js';
-import { buyAndHold, type BenchmarkResult } from '../backtest/benchmark.js';
+import type { PredictionTable } from '../core/prediction-table.js';
+import { runGrid, SEED_GRID, type GridResult, type GridSpec } from './grid.js';
+import { forecastQuality, type ForecastQuality } from './forecast-quality.js';
+import { buyAndHold, type BenchmarkResult } from './benchmark.js';
 import type { SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
 import type { ModelConfig } from '../config/seed-config.js';
 
