@@ -2,11 +2,13 @@
 import { Command } from 'commander';
 import { registerCommands } from './commands.js';
 import { formatCliError } from './errors.js';
+import { STOCKCAST_VERSION } from '../core/version.js';
 
 const program = new Command();
 program
   .name('stockcast')
   .description('Forecast stock prices with a Temporal Fusion Transformer and trade on the forecasts.')
+  .version(STOCKCAST_VERSION, '-V, --version', 'print the stockcast version')
   .showHelpAfterError()
   // lets a subcommand own an option its parent also has (`trade status --now`)
   .enablePositionalOptions();
