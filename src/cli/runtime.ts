@@ -89,7 +89,7 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
           return new CsvBarsSource(opts.csvPath);
         }
         case 'alpaca': {
-          const { AlpacaMarketDataSource } = await import('../sources/alpaca-market-data.js');
+          const { AlpacaMarketDataSource } = await import('../adapters/alpaca/market-data.js');
           return new AlpacaMarketDataSource({
             keyId: settings.require('ALPACA_KEY'),
             secretKey: settings.require('ALPACA_SECRET'),

@@ -47,7 +47,7 @@ export async function openLedger(runtime: Runtime): Promise<OrderLedger> {
 async function openBroker(runtime: Runtime, o: TradeCommandOptions, features: FeatureStore): Promise<Broker> {
   const useAlpaca = o.broker === 'alpaca' || (o.broker === undefined && runtime.settings.get('ALPACA_KEY') !== undefined);
   if (useAlpaca) {
-    const { AlpacaBroker } = await import('../broker/alpaca-broker.js');
+    const { AlpacaBroker } = await import('../adapters/alpaca/trading.js');
     return new AlpacaBroker({
       keyId: runtime.settings.require('ALPACA_KEY'),
       secretKey: runtime.settings.require('ALPACA_SECRET'),
