@@ -31,24 +31,26 @@ test('stockcast backfill from Alpaca: summary, failed symbol reported with non-z
   }
 });
 
-test('stockcast backfill bad inputs: unknown feature, end before start, empty symbols file, missing credential', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sc-cli-'));
-  try {
-    await writeFile(join(dir, 'empty.txt'), '\n# nothing\n');
-    const env = { STOCKCAST_HOME: join(dir, 'home') };
-    const base = ['backfill', '--start', '2024-01-01', '--end', '2024-01-31'];
-    const unknown = await runCli([...base, '--features', 'open,opne'], dir, env);
-    assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /unknown feature "opne": valid features are open, close, high/);
-    const reversed = await runCli(['backfill', '--features', 'open', '--start', '2024-02-01', '--end', '2024-01-01'], dir, env);
-    assert.match(reversed.stderr, /end 2024-01-01 is before start 2024-02-01/);
-    const empty = await runCli([...base, '--features', 'open', '--symbols-file', 'empty.txt'], dir, env);
-    assert.match(empty.stderr, /symbols file empty\.txt is empty/);
-    const noKey = await runCli([...base, '--features', 'open', '--source', 'alpaca', '--symbols', 'AAPL'], dir, { ...env, ALPACA_SECRET: 'only-the-secret-1' });
-    assert.equal(noKey.code, 1);
-    assert.match(noKey.stderr, /missing setting ALPACA_KEY: set it in the environment or in \.env/);
-    assert.ok(!noKey.stderr.includes('only-the-secret-1'));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+const BASE = ['backfill', '--start', '2024-01-01', '--end', '2024-01-31'];
+const BAD_INPUTS: Array<[what: string, args: string[], env: Record<string, string>, error: RegExp]> = [
+  ['an unknown feature lists the valid ones', [...BASE, '--features', 'open,opne'], {}, /unknown feature "opne": valid features are open, close, high/],
+  ['an end before the start', ['backfill', '--features', 'open', '--start', '2024-02-01', '--end', '2024-01-01'], {}, /end 2024-01-01 is before start 2024-02-01/],
+  ['an empty symbols file', [...BASE, '--features', 'open', '--symbols-file', 'empty.txt'], {}, /symbols file empty\.txt is empty/],
+  ['a missing credential names the setting, never the other secret', [...BASE, '--features', 'open', '--source', 'alpaca', '--symbols', 'AAPL'], { ALPACA_SECRET: 'only-the-secret-1' }, /missing setting ALPACA_KEY: set it in the environment or in \.env/],
+  ['a chunk size that is not a positive integer', [...BASE, '--features', 'open', '--chunk-size', '0'], {}, /--chunk-size: expected a positive integer, got "0"/],
+];
+
+for (const [what, args, env, error] of BAD_INPUTS) {
+  test(`stockcast backfill refuses ${what} (exit 1)`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sc-cli-'));
+    try {
+      await writeFile(join(dir, 'empty.txt'), '\n# nothing\n');
+      const r = await runCli(args, dir, { STOCKCAST_HOME: join(dir, 'home'), ...env });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, error);
+      for (const secret of Object.values(env)) assert.ok(!`${r.stdout}${r.stderr}`.includes(secret));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
