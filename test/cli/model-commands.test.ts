@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { once, runCli, type CliRun } from '../helpers/cli.js';
 
 // One test per command, run as a user would (a child process in a scratch directory). The commands build on each
-// other (train → predict → evaluate …), so each prerequisite is a shared step run once, on first need: a test run
+// other (train → predict → evaluate …), so each prerequisite is a step run once, on first need: a test run
 // alone still works, and a broken step fails every test that needs it with the step's own output.
 
 const CONFIGS = `configs:
