@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Account, Broker, BrokerOrder, Clock, OrderRequest, Position } from './broker.js';
 import { OrderRejectedError } from './broker.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { nyDate, nyParts, nyWallTimeToUtc } from '../core/ny-time.js';
-import { isTradingDay, nextTradingDay, sessionClose } from '../core/nyse-calendar.js';
+import { nyDate } from '../core/ny-time.js';
+import { isTradingDay, marketSession, nextTradingDay } from '../core/nyse-calendar.js';
 
 /** Options of the local paper broker. */
 export interface PaperBrokerOptions {
@@ -61,15 +61,7 @@ export class PaperBroker implements Broker {
   /** {@inheritDoc Broker.getClock} */
   async getClock(): Promise<Clock> {
     const now = this.now();
-    const date = nyDate(now);
-    const p = nyParts(now);
-    const minutes = p.hour * 60 + p.minute;
-    const [ch, cm] = sessionClose(date).split(':').map(Number) as [number, number];
-    const trading = isTradingDay(date);
-    const isOpen = trading && minutes >= 570 && minutes < ch * 60 + cm;
-    const openDay = trading && minutes < 570 ? date : nextTradingDay(date);
-    const closeDay = trading && minutes < ch * 60 + cm ? date : nextTradingDay(date);
-    return { timestamp: now, isOpen, nextOpen: nyWallTimeToUtc(openDay, '09:30'), nextClose: nyWallTimeToUtc(closeDay, sessionClose(closeDay)) };
+    return { timestamp: now, ...marketSession(now) };
   }
 
   /** {@inheritDoc Broker.getAccount} */

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseTimeFrame } from '../core/time-frame.js';
 import { FEATURE_NAMES } from '../core/feature-catalog.js';
-import { backfillRequestId, runBackfill, validateBackfillRequest, type BackfillRequest } from '../features/backfill.js';
-import { FileBackfillCheckpoint } from '../features/backfill-checkpoint.js';
+import { backfillFeatures } from '../pipeline/backfill-features.js';
 import { createProgress } from './progress.js';
 import { formatBackfillSummary } from './backfill-report.js';
 import { openRuntime, SOURCE_NAMES, type SourceName } from './runtime.js';
@@ -58,6 +57,8 @@ so re-running never duplicates rows. Exit code 1 when any symbol or date failed.
     .action(async (opts: Record<string, string | number | undefined>) => {
       const source = String(opts.source) as SourceName;
       if (!SOURCE_NAMES.includes(source)) throw new Error(`unknown --source "${source}": expected one of ${SOURCE_NAMES.join(', ')}`);
+      const chunkSize = Number(opts.chunkSize);
+      if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new Error(`--chunk-size: expected a positive integer, got "${opts.chunkSize}"`);
       const runtime = await openRuntime();
       try {
         const bars = await runtime.barSource(source, { csvPath: opts.csv as string | undefined });
@@ -66,30 +67,25 @@ so re-running never duplicates rows. Exit code 1 when any symbol or date failed.
           : opts.symbols
             ? String(opts.symbols).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)
             : await runtime.defaultSymbols(source, bars);
-        const req: BackfillRequest = {
-          features: String(opts.features).split(',').map((s) => s.trim()).filter(Boolean),
-          symbols,
-          startDate: String(opts.start),
-          endDate: String(opts.end),
-          timeFrame: parseTimeFrame(String(opts.timeFrame)),
-          chunkSize: Number(opts.chunkSize),
-        };
-        const unavailable = runtime.unavailableBarFeatures(source);
-        validateBackfillRequest(req, unavailable);
-        const earnings = req.features.some((f) => f === 'surprise' || f === 'is_earnings_day')
-          ? await runtime.earningsSource((opts.earningsSource as string | undefined) ?? (source === 'synthetic' || source === 'csv' ? 'synthetic' : 'nasdaq'))
-          : undefined;
-        const checkpoint = new FileBackfillCheckpoint(join(runtime.home, 'checkpoints', `backfill-${backfillRequestId(req, bars.name)}.json`));
-        const store = await runtime.featureStore();
+        const earningsSource = (opts.earningsSource as string | undefined) ?? (source === 'synthetic' || source === 'csv' ? 'synthetic' : 'nasdaq');
         const progress = createProgress('backfill');
         const t0 = performance.now();
-        process.stderr.write(`backfill: ${req.symbols.length} symbols, ${req.features.length} features, ${req.startDate}..${req.endDate} ${opts.timeFrame} from ${bars.name} into ${runtime.featureLocation}\n`);
-        const summary = await runBackfill(req, {
+        const summary = await backfillFeatures({
+          request: {
+            features: String(opts.features).split(',').map((s) => s.trim()).filter(Boolean),
+            symbols,
+            startDate: String(opts.start),
+            endDate: String(opts.end),
+            timeFrame: parseTimeFrame(String(opts.timeFrame)),
+            chunkSize,
+          },
           bars,
-          earnings,
-          store,
-          checkpoint,
-          unavailableBarFeatures: unavailable,
+          earnings: () => runtime.earningsSource(earningsSource),
+          store: await runtime.featureStore(),
+          unavailableBarFeatures: runtime.unavailableBarFeatures(source),
+          checkpointDir: join(runtime.home, 'checkpoints'),
+          onStart: (req) =>
+            process.stderr.write(`backfill: ${req.symbols.length} symbols, ${req.features.length} features, ${req.startDate}..${req.endDate} ${opts.timeFrame} from ${bars.name} into ${runtime.featureLocation}\n`),
           onProgress: (e) => progress.update(e.done, e.total, e.stage),
         });
         progress.stop();

@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import { parseTimeFrame } from '../core/time-frame.js';
-import { runBackfill } from '../features/backfill.js';
-import { FileBackfillCheckpoint } from '../features/backfill-checkpoint.js';
+import { backfillFeatures } from '../pipeline/backfill-features.js';
 import { createProgress } from './progress.js';
 import { formatBackfillSummary } from './backfill-report.js';
 import { openRuntime } from './runtime.js';
 import { demoConfig } from './demo-config.js';
 import { runTraining } from './train.js';
 import { runEvaluate, runPredict } from './evaluate.js';
-import { runTrade, openLedger } from './trade.js';
+import { runTrade } from './trade.js';
 import { weeklyPerformance } from '../trade/trade-report.js';
 import { planText } from '../trade/execute-trade.js';
 import { SYNTHETIC_SIGNAL } from '../sources/synthetic-market.js';
@@ -39,11 +38,13 @@ export async function runDemoCommand(options: { start?: string; end?: string; ba
     out.write(`data directory: ${runtime.home}\n\n[1/5] backfill ${req.startDate}..${req.endDate} into ${runtime.featureLocation}\n`);
     const progress = createProgress('backfill');
     const t0 = performance.now();
-    const summary = await runBackfill(req, {
+    const summary = await backfillFeatures({
+      request: req,
       bars: market,
-      earnings: await runtime.earningsSource('synthetic'),
+      earnings: () => runtime.earningsSource('synthetic'),
       store: await runtime.featureStore(),
-      checkpoint: new FileBackfillCheckpoint(join(runtime.home, 'checkpoints', 'demo-backfill.json')),
+      unavailableBarFeatures: runtime.unavailableBarFeatures('synthetic'),
+      checkpointDir: join(runtime.home, 'checkpoints'),
       onProgress: (e) => progress.update(e.done, e.total, e.stage),
     });
     progress.stop();
@@ -75,13 +76,12 @@ export async function runDemoCommand(options: { start?: string; end?: string; ba
     await runTrade({ modelId: config.id, config, execute: true, broker: 'paper', source: 'synthetic', now: new Date(`${day}T15:00:00Z`), backend: options.backend, quiet: true });
   }
   const rt = await openRuntime();
-  const ledger = await openLedger(rt);
   try {
+    const ledger = await rt.orderLedger();
     out.write(`\nthe order ledger (${ledger.name}, ${rt.home}/ledger.duckdb):\n`);
     for (const run of (await ledger.listRuns(config.id)).reverse()) out.write(`${planText(run)}\n`);
     out.write(`\n${await weeklyPerformance(ledger)}\n`);
   } finally {
-    await ledger.close();
     await rt.close();
   }
 }

@@ -1,27 +1,25 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { initBackend, type BackendName } from '../model/backend.js';
 import { predictModel } from '../pipeline/predict-model.js';
-import { baseParams, evaluatePredictions, type Evaluation } from '../backtest/evaluation.js';
-import { readPredictions, predictionsKey } from '../store/predictions-parquet.js';
-import { SEED_GRID, type GridSpec } from '../backtest/grid.js';
+import { configGrid, evaluateModel } from '../pipeline/evaluate-model.js';
+import type { Evaluation } from '../backtest/evaluation.js';
+import type { GridSpec } from '../backtest/grid.js';
 import { evaluationText } from '../report/evaluation-text.js';
-import { evaluationHtml } from '../report/evaluation-html.js';
-import { writeFileAtomic } from '../core/atomic-file.js';
 import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
 
 /** Batch inference over the test range; prints where the predictions went. */
 export async function runPredict(modelId: string, backend = 'auto'): Promise<string> {
-  process.stderr.write(`backend: ${await initBackend(backend as BackendName | 'auto')}\n`);
   const runtime = await openRuntime();
   try {
+    process.stderr.write(`backend: ${await runtime.tensorBackend(backend)}\n`);
+    const models = await runtime.modelStore();
     const progress = createProgress('predict');
-    const { key, table } = await predictModel({ modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), onProgress: (d, t) => progress.update(d, t) });
+    const { key, table } = await predictModel({ modelId, features: await runtime.featureStore(), models, onProgress: (d, t) => progress.update(d, t) });
     progress.stop();
     const days = new Set(table.timestamps).size;
-    process.stdout.write(`predicted ${table.currentY.length} windows (${new Set(table.symbols).size} symbols × ${days} days) → ${(await runtime.modelStore()).location}/${key}\n`);
+    process.stdout.write(`predicted ${table.currentY.length} windows (${new Set(table.symbols).size} symbols × ${days} days) → ${models.location}/${key}\n`);
     return key;
   } finally {
     await runtime.close();
@@ -32,25 +30,13 @@ export async function runPredict(modelId: string, backend = 'auto'): Promise<str
 export async function runEvaluate(o: { modelId: string; config?: ModelConfig; grid?: GridSpec; json?: boolean; costBps?: number; slippageBps?: number; buyWeekday?: number }): Promise<{ evaluation: Evaluation; report: string }> {
   const runtime = await openRuntime();
   try {
-    const table = await readPredictions(await runtime.modelStore(), predictionsKey(o.modelId), `model ${o.modelId}`);
-    const base = baseParams(o.config, { transactionCostBps: o.costBps ?? 0, slippageBps: o.slippageBps ?? 0, buyWeekday: o.buyWeekday });
-    const evaluation = evaluatePredictions(o.modelId, table, base, o.grid ?? gridOf(o.config));
     const report = join(runtime.home, 'reports', `${o.modelId}.html`);
-    await writeFileAtomic(report, evaluationHtml(evaluation));
+    const evaluation = await evaluateModel({ ...o, models: await runtime.modelStore(), reportPath: report });
     process.stdout.write(o.json ? `${JSON.stringify(toJson(evaluation), null, 2)}\n` : `${evaluationText(evaluation)}\n\nreport: ${report}\n`);
     return { evaluation, report };
   } finally {
     await runtime.close();
   }
-}
-
-function gridOf(config?: ModelConfig): GridSpec {
-  const g = config?.strategyGrid;
-  return {
-    intervalDays: g?.intervalDays ?? SEED_GRID.intervalDays,
-    numStocksPurchased: g?.numStocksPurchased ?? SEED_GRID.numStocksPurchased,
-    uncertaintyMultiplier: g?.uncertaintyMultiplier ?? SEED_GRID.uncertaintyMultiplier,
-  };
 }
 
 function toJson(e: Evaluation): unknown {
@@ -99,7 +85,7 @@ export function registerEvaluate(program: Command): void {
     .option('--strategy <name>', 'SimpleXDaysAheadBuying (default) or VolatilityRanking (then --uncertainty lists volatility_importance values in [0, 1])')
     .action(async (opts: { modelId: string; config: string; json?: boolean; intervalDays?: number[]; numStocks?: number[]; uncertainty?: number[]; costBps: number; slippageBps: number; buyWeekday?: number; strategy?: string }) => {
       const config = optionalConfig(opts.config, opts.modelId);
-      const base = gridOf(config);
+      const base = configGrid(config);
       const strategy = (opts.strategy ?? config?.performanceTests[config.preferredTradingStrategy ?? '']?.strategy ?? 'SimpleXDaysAheadBuying') as GridSpec['strategy'];
       if (strategy !== 'SimpleXDaysAheadBuying' && strategy !== 'VolatilityRanking') throw new Error(`--strategy: expected SimpleXDaysAheadBuying or VolatilityRanking, got "${String(strategy)}"`);
       await runEvaluate({

@@ -1,22 +1,16 @@
 import type { Command } from 'commander';
-import { initBackend, type BackendName } from '../model/backend.js';
-import { forecastLatest } from '../pipeline/forecast-latest.js';
-import { baseParams } from '../backtest/evaluation.js';
-import { trainedConfig } from '../model/artifact.js';
+import { forecastPicks } from '../pipeline/forecast-picks.js';
 import { isRealDate } from '../core/ny-time.js';
-import { pickSimpleXDaysAhead } from '../strategies/simple-x-days-ahead-buying.js';
 import { quantileColumn, quantileIndices } from '../core/prediction-table.js';
 import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { openRuntime } from './runtime.js';
 
 /** `stockcast forecast`: today's forecasts and the strategy's buy list as a table. */
-export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; all?: boolean; asOf?: string }): Promise<void> {
-  process.stderr.write(`backend: ${await initBackend((o.backend ?? 'auto') as BackendName | 'auto')}\n`);
+export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; asOf?: string }): Promise<void> {
   const runtime = await openRuntime();
   try {
-    const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), until: o.asOf });
-    const params = baseParams(o.config ?? trainedConfig(meta));
-    const picks = pickSimpleXDaysAhead(table, Array.from({ length: table.currentY.length }, (_, i) => i), params);
+    process.stderr.write(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}\n`);
+    const { table, asOf, params, picks } = await forecastPicks({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), config: o.config, until: o.asOf });
     const { low, mid, high } = quantileIndices(table.quantiles);
     const k = params.intervalDays;
     const nQ = table.quantiles.length;

@@ -3,15 +3,29 @@ import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { FeatureStore } from '../store/feature-store.js';
+import type { OrderLedger } from '../store/order-ledger.js';
+import type { Broker } from '../broker/broker.js';
 import { loadSettings, type Settings } from '../config/settings.js';
 
 /** Bar sources the CLI can pick by name. */
 export const SOURCE_NAMES = ['synthetic', 'csv', 'alpaca', 'yahoo'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
+/** Which broker a trade run talks to, and how far it may go. */
+export interface BrokerChoice {
+  /** `alpaca` (paper unless live), `paper` (local, offline); default: alpaca when ALPACA_KEY is set. */
+  kind?: 'alpaca' | 'paper';
+  live?: boolean;
+  /** The config's live_trading: live orders need it and `live` both. */
+  liveConfirmed?: boolean;
+  /** Simulated time for the local paper broker. */
+  now?: Date;
+}
+
 /**
- * The one wiring module: it picks adapters from settings (local directory or S3, synthetic or real sources)
- * and imports each lazily, so an offline run never loads the AWS SDK.
+ * The one wiring module: it picks adapters from settings (local directory or S3, synthetic or real sources,
+ * embedded or DynamoDB ledger, Alpaca or local paper broker, tensor backend) and imports each lazily, so an
+ * offline run never loads the AWS SDK. Everything it opens, close() closes.
  */
 export interface Runtime {
   settings: Settings;
@@ -27,6 +41,14 @@ export interface Runtime {
   earningsSource(name: string): Promise<EarningsSource>;
   defaultSymbols(name: SourceName, source: MarketDataSource): Promise<string[]>;
   unavailableBarFeatures(name: SourceName): string[];
+  /** The order ledger: the DynamoDB table ORDERS_TABLE (the settings' endpoint, region, credentials), else `<home>/ledger.duckdb`. */
+  orderLedger(): Promise<OrderLedger>;
+  /** The broker: Alpaca (paper unless live and confirmed) when chosen or keyed, else the local paper broker. */
+  broker(choice: BrokerChoice): Promise<Broker>;
+  /** Initialises the tensor backend (`auto`: native where installed, else wasm) and returns the one in use. */
+  tensorBackend(name: string): Promise<string>;
+  /** A lock file under `<home>/locks`. */
+  lockPath(name: string): string;
   close(): Promise<void>;
 }
 
@@ -39,6 +61,7 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
   let objects: ObjectStore | undefined;
   let features: FeatureStore | undefined;
   let synthetic: import('../sources/synthetic-market.js').SyntheticMarket | undefined;
+  let ledger: OrderLedger | undefined;
 
   const objectStore = async (): Promise<ObjectStore> => {
     if (objects) return objects;
@@ -50,6 +73,13 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
       objects = new LocalObjectStore(join(home, 'store'));
     }
     return objects!;
+  };
+  const featureStore = async (): Promise<FeatureStore> => {
+    if (!features) {
+      const { ParquetFeatureStore } = await import('../store/parquet-feature-store.js');
+      features = await ParquetFeatureStore.open({ objects: await objectStore(), prefix });
+    }
+    return features;
   };
   const syntheticMarket = async () => {
     if (!synthetic) {
@@ -72,13 +102,7 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
       const { LocalObjectStore } = await import('../store/local-object-store.js');
       return new LocalObjectStore(join(home, 'models'));
     },
-    async featureStore() {
-      if (!features) {
-        const { ParquetFeatureStore } = await import('../store/parquet-feature-store.js');
-        features = await ParquetFeatureStore.open({ objects: await objectStore(), prefix });
-      }
-      return features;
-    },
+    featureStore,
     async barSource(name, opts = {}) {
       switch (name) {
         case 'synthetic':
@@ -89,7 +113,7 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
           return new CsvBarsSource(opts.csvPath);
         }
         case 'alpaca': {
-          const { AlpacaMarketDataSource } = await import('../sources/alpaca-market-data.js');
+          const { AlpacaMarketDataSource } = await import('../adapters/alpaca/market-data.js');
           return new AlpacaMarketDataSource({
             keyId: settings.require('ALPACA_KEY'),
             secretKey: settings.require('ALPACA_SECRET'),
@@ -118,8 +142,72 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
     unavailableBarFeatures(name) {
       return name === 'csv' || name === 'yahoo' ? ['trade_count', 'vwap'] : [];
     },
+    async orderLedger() {
+      ledger ??= await openLedger(settings);
+      return ledger;
+    },
+    async broker(choice) {
+      return openBroker(settings, choice, await featureStore());
+    },
+    async tensorBackend(name) {
+      const { initBackend } = await import('../model/backend.js');
+      return initBackend(name as Parameters<typeof initBackend>[0]);
+    },
+    lockPath(name) {
+      return join(home, 'locks', `${name}.lock`);
+    },
     async close() {
+      await ledger?.close();
       await features?.close();
     },
+  };
+}
+
+/** DynamoDB when ORDERS_TABLE is set (with the settings' endpoint, region and credentials), else the embedded file. */
+async function openLedger(settings: Settings): Promise<OrderLedger> {
+  if (settings.usesDynamo) {
+    const { DynamoDbOrderLedger } = await import('../store/dynamodb-order-ledger.js');
+    return new DynamoDbOrderLedger(settings.dynamoOptions());
+  }
+  const { DuckDbOrderLedger } = await import('../store/duckdb-order-ledger.js');
+  return DuckDbOrderLedger.open(join(settings.home, 'ledger.duckdb'));
+}
+
+/** Alpaca when chosen, or by default when ALPACA_KEY is set; else the local paper broker filling at the day's open. */
+async function openBroker(settings: Settings, choice: BrokerChoice, features: FeatureStore): Promise<Broker> {
+  if (choice.kind === 'alpaca' || (choice.kind === undefined && settings.get('ALPACA_KEY') !== undefined)) {
+    const { AlpacaBroker } = await import('../adapters/alpaca/trading.js');
+    return new AlpacaBroker({
+      keyId: settings.require('ALPACA_KEY'),
+      secretKey: settings.require('ALPACA_SECRET'),
+      live: choice.live,
+      liveConfirmed: choice.liveConfirmed,
+      // ALPACA_TRADING_URL points paper runs at another host (tests: the fake); live always goes to Alpaca's live host
+      baseUrl: choice.live ? undefined : settings.get('ALPACA_TRADING_URL'),
+    });
+  }
+  if (choice.live) throw new Error('--live needs the Alpaca broker (ALPACA_KEY/ALPACA_SECRET)');
+  const { PaperBroker } = await import('../broker/paper-broker.js');
+  return new PaperBroker({
+    statePath: join(settings.home, 'paper-broker.json'),
+    now: choice.now ? () => choice.now! : undefined,
+    startingCash: 100_000,
+    priceOn: openFromFeatureStore(features),
+  });
+}
+
+/** The open of a symbol on a date from the feature store, one query per day (the local paper broker's fill price). */
+function openFromFeatureStore(features: FeatureStore): (symbol: string, date: string) => Promise<number | null> {
+  const cache = new Map<string, Map<string, number>>();
+  return async (symbol, date) => {
+    let day = cache.get(date);
+    if (!day) {
+      const f = await features.queryWide({ features: ['open'], timeFrame: '1Day', startDate: date, endDate: date }).catch(() => null);
+      const open = f?.columns.get('open');
+      day = new Map();
+      for (let r = 0; f && open && r < f.length; r++) day.set(f.symbols[f.symbolIndex[r]!]!, open[r]!);
+      if (day.size > 0) cache.set(date, day); // a day not yet in the store may arrive with the next refresh
+    }
+    return day.get(symbol) ?? null;
   };
 }

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { getConfig, loadConfigFile, type ModelConfig } from '../config/seed-config.js';
-import { initBackend, type BackendName } from '../model/backend.js';
 import { trainModel } from '../pipeline/train-model.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
@@ -22,9 +21,7 @@ export interface TrainCommandOptions {
 
 /** Runs training with a progress bar per epoch and a log line per epoch; Ctrl-C stops cleanly and resumably. */
 export async function runTraining(o: TrainCommandOptions): Promise<{ bestValLoss: number; naiveValLoss: number; artifact?: string; stoppedBy: string }> {
-  const backend = await initBackend((o.backend ?? 'auto') as BackendName | 'auto');
   const err = process.stderr;
-  err.write(`backend: ${backend}\n`);
   const runtime = await openRuntime();
   let interrupted = false;
   const onSigint = () => {
@@ -33,6 +30,8 @@ export async function runTraining(o: TrainCommandOptions): Promise<{ bestValLoss
   };
   process.on('SIGINT', onSigint);
   try {
+    const backend = await runtime.tensorBackend(o.backend ?? 'auto');
+    err.write(`backend: ${backend}\n`);
     let progress = createProgress(`epoch 1`);
     const { result, meta, artifact } = await trainModel({
       config: o.config,

@@ -1,4 +1,4 @@
-import { addDays, weekdayOf } from './ny-time.js';
+import { addDays, nyDate, nyParts, nyWallTimeToUtc, weekdayOf } from './ny-time.js';
 
 /** Trading days of the New York Stock Exchange, computed by the exchange's holiday rules (2000–2035). */
 
@@ -117,4 +117,24 @@ export function sessionClose(date: string): string {
   if (date === ymd(y, 12, 24) && wd < 5) return '13:00';
   if (date === ymd(y, 7, 3) && wd < 5 && isTradingDay(date)) return '13:00';
   return '16:00';
+}
+
+/** Whether the regular session is open at an instant, and the next open and close (what a broker's clock reports). */
+export interface MarketSession {
+  isOpen: boolean;
+  nextOpen: Date;
+  nextClose: Date;
+}
+
+/** The regular session (09:30 to the day's close, New York) at an instant, by the NYSE calendar. */
+export function marketSession(now: Date): MarketSession {
+  const date = nyDate(now);
+  const p = nyParts(now);
+  const minutes = p.hour * 60 + p.minute;
+  const [ch, cm] = sessionClose(date).split(':').map(Number) as [number, number];
+  const trading = isTradingDay(date);
+  const isOpen = trading && minutes >= 570 && minutes < ch * 60 + cm;
+  const openDay = trading && minutes < 570 ? date : nextTradingDay(date);
+  const closeDay = trading && minutes < ch * 60 + cm ? date : nextTradingDay(date);
+  return { isOpen, nextOpen: nyWallTimeToUtc(openDay, '09:30'), nextClose: nyWallTimeToUtc(closeDay, sessionClose(closeDay)) };
 }

@@ -7,7 +7,7 @@ import { tradingDaysBetween } from '../core/nyse-calendar.js';
 import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
 import type { FeatureStore } from '../store/feature-store.js';
-import { featureSpec } from '../core/feature-catalog.js';
+import { featureSpec, isKnownFeature } from '../core/feature-catalog.js';
 import { barsToBatch, earningsToBatch } from './feature-rows.js';
 import type { BackfillCheckpoint } from './backfill-checkpoint.js';
 
@@ -70,6 +70,11 @@ export function validateBackfillRequest(req: BackfillRequest, unavailableBarFeat
   if (req.endDate < req.startDate) {
     throw new Error(`backfill: end ${req.endDate} is before start ${req.startDate}`);
   }
+}
+
+/** True when any of the features comes from an earnings source (the catalog's origin), so one must be opened. */
+export function usesEarnings(features: string[]): boolean {
+  return features.some((f) => isKnownFeature(f) && featureSpec(f).origin === 'earnings');
 }
 
 /** A stable id of a request, so an interrupted backfill resumes only when re-run with the same request. */

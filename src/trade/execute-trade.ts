@@ -83,8 +83,9 @@ export async function executeTrade(o: TradeOptions, deps: TradeDeps): Promise<Tr
     run = { modelId: o.modelId, orderTimestamp, runDate, totalMoneyInvested: 0, moneyAvailable: carried, runStatus: 'selling', orders: sells, startedAt: stamp(), updatedAt: stamp() };
     await save(run);
   }
+  const send: SendContext = { options: o, broker: deps.broker, run, save, sleep, log };
   if (run.runStatus === 'selling') {
-    for (const order of run.orders.filter((x) => x.orderType === 'sell')) await sendAndTrack(order, o, deps, run, save, sleep, log);
+    for (const order of run.orders.filter((x) => x.orderType === 'sell')) await sendAndTrack(order, send);
     const sold = run.orders.filter((x) => x.orderType === 'sell');
     run.moneyAvailable += o.dryRun ? await estimateProceeds(deps.broker, sold) : sold.reduce((a, x) => a + x.filledQty * (x.filledAvgPrice ?? 0), 0);
     run.runStatus = 'planned';
@@ -111,29 +112,32 @@ export async function executeTrade(o: TradeOptions, deps: TradeDeps): Promise<Tr
   }
 
   // 3. send the buys, wait for fills, record everything
-  for (const order of run.orders.filter((x) => x.orderType === 'buy')) await sendAndTrack(order, o, deps, run, save, sleep, log);
+  for (const order of run.orders.filter((x) => x.orderType === 'buy')) await sendAndTrack(order, send);
   run.totalMoneyInvested = run.orders.filter((x) => x.orderType === 'buy').reduce((a, x) => a + x.filledQty * (x.filledAvgPrice ?? 0), 0);
   run.runStatus = 'complete';
   await save(run);
   return { status: 'complete', message: planText(run), run };
 }
 
+/** What sending one order needs from its run: the settings, the broker, the run record and how to save it. */
+interface SendContext {
+  options: Pick<TradeOptions, 'dryRun' | 'fillPolls' | 'fillWaitMs'>;
+  broker: Broker;
+  run: LedgerRun;
+  save: (r: LedgerRun) => Promise<void>;
+  sleep: (ms: number) => Promise<void>;
+  log: (line: string) => void;
+}
+
 /** Sends one order unless the broker already has it (by client order id), then polls until it settles. */
-async function sendAndTrack(
-  order: LedgerOrder,
-  o: TradeOptions,
-  deps: TradeDeps,
-  run: LedgerRun,
-  save: (r: LedgerRun) => Promise<void>,
-  sleep: (ms: number) => Promise<void>,
-  log: (line: string) => void,
-): Promise<void> {
+async function sendAndTrack(order: LedgerOrder, ctx: SendContext): Promise<void> {
+  const { options: o, broker, run, save, sleep, log } = ctx;
   if (order.status === 'filled' || order.status === 'rejected' || order.status === 'canceled') return;
   if (o.dryRun) return;
-  let b: BrokerOrder | null = await deps.broker.getOrderByClientId(order.clientOrderId);
+  let b: BrokerOrder | null = await broker.getOrderByClientId(order.clientOrderId);
   if (!b) {
     try {
-      b = await deps.broker.submitOrder({ symbol: order.symbol, side: order.orderType, qty: order.quantity, clientOrderId: order.clientOrderId });
+      b = await broker.submitOrder({ symbol: order.symbol, side: order.orderType, qty: order.quantity, clientOrderId: order.clientOrderId });
     } catch (err) {
       if (!(err instanceof OrderRejectedError)) throw err;
       order.status = 'rejected';
@@ -148,7 +152,7 @@ async function sendAndTrack(
   await save(run);
   for (let i = 0; i < (o.fillPolls ?? 30) && !isTerminal(b.status); i++) {
     await sleep(o.fillWaitMs ?? 2000);
-    b = (await deps.broker.getOrderByClientId(order.clientOrderId)) ?? b;
+    b = (await broker.getOrderByClientId(order.clientOrderId)) ?? b;
   }
   order.filledQty = b.filledQty;
   order.filledAvgPrice = b.filledAvgPrice;

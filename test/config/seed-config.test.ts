@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { ConfigError } from '../../src/config/config-error.js';
 import { getConfig, loadConfigFile, optionalConfig, parseConfigText } from '../../src/config/seed-config.js';
 
-const SEED = fileURLToPath(new URL('../../../shared/seed/configs.yaml', import.meta.url));
+const SEED = fileURLToPath(new URL('../fixtures/configs.yaml', import.meta.url));
 const FAVOURITE = 'm1-medium-high-with-less-features-and-earnings-calendar-features';
 
 /** Writes `text` as a YAML file in a fresh temp dir, runs `fn` on its path, and removes the dir. */

@@ -22,8 +22,8 @@ test('known holidays and trading-day counts per year', () => {
   assert.equal(sessionClose('2024-07-05'), '16:00');
 });
 
-test('matches every trading date of the real S&P 500 data 2015-01-12..2018-12-31', async () => {
-  const path = fileURLToPath(new URL('../../../shared/data/sp500-daily-2015-2018.csv.gz', import.meta.url));
+test('matches every trading date of the real S&P 500 bars (committed fixture) 2015-01-12..2018-12-31', async () => {
+  const path = fileURLToPath(new URL('../fixtures/sp500-6-symbols-2015-2018.csv.gz', import.meta.url));
   const dates = new Set<string>();
   let header = true;
   for await (const line of createInterface({ input: createReadStream(path).pipe(createGunzip()) })) {

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { nyParts } from '../../src/core/ny-time.js';
+import { marketSession } from '../../src/core/nyse-calendar.js';
 import { HttpFake, type SeenRequest } from './http-fake.js';
 
 /** Knobs of the trading fake. */
 export interface TradingFakeOptions {
   keys?: { id: string; secret: string };
+  /** Overrides the calendar's answer to "is the market open now". */
   isOpen?: boolean;
-  /** The clock's current time, New-York offset (mutable between runs). */
+  /** The clock's current time, RFC-3339 (mutable between runs); open, next open and next close follow the NYSE calendar. */
   now?: string;
   cash?: number;
   prices: Record<string, number>;
@@ -34,7 +37,7 @@ interface FakeOrder {
  * (422 40010001), insufficient buying power (403 40310000), lookup by client order id (404 unknown), market
  * orders filled at configured prices, partial fills and scripted faults.
  */
-export async function startTradingFake(opts: TradingFakeOptions): Promise<HttpFake & { orders: FakeOrder[]; positions: Map<string, number>; setNow(now: string): void }> {
+export async function startTradingFake(opts: TradingFakeOptions): Promise<TradingFake> {
   const keys = opts.keys ?? { id: 'PKTEST', secret: 'trade-secret' };
   const orders: FakeOrder[] = [];
   const positions = new Map<string, number>();
@@ -43,7 +46,10 @@ export async function startTradingFake(opts: TradingFakeOptions): Promise<HttpFa
   const handler = (req: SeenRequest) => {
     if (req.headers['apca-api-key-id'] !== keys.id || req.headers['apca-api-secret-key'] !== keys.secret) return json(401, { message: 'unauthorized' });
     if (req.method === 'GET' && req.path === '/v2/clock') {
-      return json(200, { timestamp: opts.now ?? '2024-07-01T10:07:04.451420928-04:00', is_open: opts.isOpen ?? true, next_open: '2024-07-02T09:30:00-04:00', next_close: '2024-07-01T16:00:00-04:00' });
+      const now = opts.now ?? '2024-07-01T10:07:04.451420928-04:00';
+      const session = marketSession(new Date(now));
+      // the clock answers in New-York time (contracts §2); the given string is kept to keep its nanoseconds
+      return json(200, { timestamp: now, is_open: opts.isOpen ?? session.isOpen, next_open: nyIso(session.nextOpen), next_close: nyIso(session.nextClose) });
     }
     if (req.method === 'GET' && req.path === '/v2/account') {
       let equity = cash;
@@ -90,11 +96,33 @@ export async function startTradingFake(opts: TradingFakeOptions): Promise<HttpFa
     }
     return json(404, { message: 'not found' });
   };
-  const fake = (await new HttpFake(handler).start()) as HttpFake & { orders: FakeOrder[]; positions: Map<string, number>; setNow(now: string): void };
+  const fake = (await new HttpFake(handler).start()) as TradingFake;
   fake.orders = orders;
   fake.positions = positions;
   fake.setNow = (now) => {
     opts.now = now;
   };
+  fake.setPartial = (symbol, fraction) => {
+    opts.partial = { ...opts.partial, [symbol]: fraction };
+  };
   return fake;
+}
+
+/** A running trading fake: the HTTP server plus its state and knobs. */
+export type TradingFake = HttpFake & {
+  orders: FakeOrder[];
+  positions: Map<string, number>;
+  setNow(now: string): void;
+  /** From now on, orders for `symbol` fill only this fraction of their quantity. */
+  setPartial(symbol: string, fraction: number): void;
+};
+
+/** An instant as New-York wall time with its offset (`2024-07-02T09:30:00-04:00`), as Alpaca's clock writes it. */
+function nyIso(d: Date): string {
+  const p = nyParts(d);
+  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, d.getUTCSeconds());
+  const offset = Math.round((wall - Math.floor(d.getTime() / 1000) * 1000) / 60000);
+  const abs = Math.abs(offset);
+  const hhmm = `${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return new Date(wall).toISOString().replace('.000Z', `${offset < 0 ? '-' : '+'}${hhmm}`);
 }

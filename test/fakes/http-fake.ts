@@ -27,7 +27,7 @@ export interface FakeAnswer {
 /** A handler turns a request into an answer. */
 export type Handler = (req: SeenRequest) => FakeAnswer;
 
-/** Options shared by every fake. */
+/** Options common to every fake. */
 export interface HttpFakeOptions {
   /** Headers added to every answer, faults included (e.g. X-RateLimit-*). */
   headers?: () => Record<string, string>;

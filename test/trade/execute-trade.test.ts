@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AlpacaBroker } from '../../src/broker/alpaca-broker.js';
+import { AlpacaBroker } from '../../src/adapters/alpaca/trading.js';
 import type { Broker } from '../../src/broker/broker.js';
 import { DuckDbOrderLedger } from '../../src/store/duckdb-order-ledger.js';
 import type { OrderLedger } from '../../src/store/order-ledger.js';

@@ -60,6 +60,8 @@ export async function requestJson<T>(url: string, options: JsonRequest = {}): Pr
   }
   if (res.status >= 500) throw new HttpServerError(`${where}: HTTP ${res.status} ${snippet(text, options.headers)}`.trimEnd(), res.status, kept);
   if (res.status >= 400) throw new HttpClientError(`${where}: HTTP ${res.status} ${snippet(text, options.headers)}`.trimEnd(), res.status, kept);
+  // fetch follows redirects; a 3xx that still reaches us (304, 300, no Location) is not the JSON the endpoint promises
+  if (res.status >= 300) throw new MalformedResponseError(`${where}: unexpected HTTP ${res.status} (redirect not followed) ${snippet(text, options.headers)}`.trimEnd(), res.status, kept);
   if (text === '' && (res.status === 204 || method === 'DELETE')) return { status: res.status, body: undefined as T, headers: res.headers };
   try {
     return { status: res.status, body: JSON.parse(text) as T, headers: res.headers };

@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AlpacaMarketDataSource, AlpacaNotAuthorizedError, type AlpacaMarketDataOptions } from '../../src/sources/alpaca-market-data.js';
-import { parseTimeFrame } from '../../src/core/time-frame.js';
-import type { BarRequest } from '../../src/sources/market-data-source.js';
-import { dailyBars, startAlpacaMarketDataFake, type AlpacaMarketDataFakeOptions } from '../fakes/alpaca-market-data-fake.js';
-import { HttpFake } from '../fakes/http-fake.js';
+import { AlpacaMarketDataSource } from '../../../src/adapters/alpaca/market-data.js';
+import { AlpacaNotAuthorizedError } from '../../../src/adapters/alpaca/errors.js';
+import type { AlpacaMarketDataOptions } from '../../../src/adapters/alpaca/config.js';
+import { parseTimeFrame } from '../../../src/core/time-frame.js';
+import type { BarRequest } from '../../../src/sources/market-data-source.js';
+import { dailyBars, startAlpacaMarketDataFake, type AlpacaMarketDataFakeOptions } from '../../fakes/alpaca-market-data-fake.js';
+import { HttpFake } from '../../fakes/http-fake.js';
 
 const REQUEST: BarRequest = {
   symbols: ['AAPL', 'MSFT', 'NODATA'],
@@ -198,20 +200,28 @@ test('sip on recent data with a free key: the subscription error says which feed
   });
 });
 
-test('an unexpected bar or a repeated page token fails the chunk with the endpoint named', async () => {
-  const answers = [
-    { bars: { AAPL: [{ t: '2024-01-02T05:00:00Z', o: '1', h: 1, l: 1, c: 1, v: 1, n: 1, vw: 1 }] }, next_page_token: null },
-    { bars: {}, next_page_token: 'same' },
-    { bars: {}, next_page_token: 'same' },
-  ];
-  const fake = await new HttpFake(() => ({ status: 200, body: answers.shift() })).start();
-  try {
-    const source = new AlpacaMarketDataSource({ keyId: 'key-id', secretKey: 'secret-key', baseUrl: fake.url });
-    const first = await source.fetchBars({ ...REQUEST, symbols: ['AAPL'] });
-    assert.match(first.failures[0]!.reason, /unexpected bar 0 of AAPL from http:\/\/127\.0\.0\.1:\d+\/v2\/stocks\/bars: field o is "1"/);
-    const second = await source.fetchBars({ ...REQUEST, symbols: ['AAPL'] });
-    assert.match(second.failures[0]!.reason, /same next_page_token twice/);
-  } finally {
-    await fake.close();
-  }
-});
+const UNEXPECTED_ANSWERS: Array<[what: string, answers: unknown[], reason: RegExp]> = [
+  ['a price sent as a string', [{ bars: { AAPL: [{ t: '2024-01-02T05:00:00Z', o: '1', h: 1, l: 1, c: 1, v: 1 }] }, next_page_token: null }], /bars\.AAPL\[0\]\.o is "1" \(.*expected number/],
+  ['a bar without a close', [{ bars: { AAPL: [{ t: '2024-01-02T05:00:00Z', o: 1, h: 1, l: 1, v: 1 }] }, next_page_token: null }], /bars\.AAPL\[0\]\.c is missing/],
+  ['a time that is not RFC-3339', [{ bars: { AAPL: [{ t: 'yesterday', o: 1, h: 1, l: 1, c: 1, v: 1 }] }, next_page_token: null }], /bars\.AAPL\[0\]\.t is "yesterday" \(expected an RFC-3339 date-time/],
+  ['no next_page_token', [{ bars: {} }], /next_page_token is missing/],
+  ['bars as a list', [{ bars: [], next_page_token: null }], /bars is \[\]/],
+  ['not an object at all', [[1, 2]], /the body is \[1,2\]/],
+  ['the same page token twice', [{ bars: {}, next_page_token: 'same' }, { bars: {}, next_page_token: 'same' }], /same next_page_token twice/],
+];
+
+for (const [what, answers, reason] of UNEXPECTED_ANSWERS) {
+  test(`an unexpected answer (${what}) fails the chunk with the endpoint and the field named`, async () => {
+    const fake = await new HttpFake(() => ({ status: 200, body: answers.shift() })).start();
+    try {
+      const source = new AlpacaMarketDataSource({ keyId: 'key-id', secretKey: 'secret-key', baseUrl: fake.url });
+      const result = await source.fetchBars({ ...REQUEST, symbols: ['AAPL'] });
+      assert.equal(result.failures.length, 1);
+      assert.match(result.failures[0]!.reason, /http:\/\/127\.0\.0\.1:\d+\/v2\/stocks\/bars/);
+      assert.match(result.failures[0]!.reason, reason);
+      assert.equal(result.failures[0]!.attempts, 1, 'a malformed answer is not retried');
+    } finally {
+      await fake.close();
+    }
+  });
+}

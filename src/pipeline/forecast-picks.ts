@@ -1,0 +1,38 @@
+import type { FeatureStore } from '../store/feature-store.js';
+import type { ObjectStore } from '../store/object-store.js';
+import type { ModelConfig } from '../config/seed-config.js';
+import type { PredictionTable } from '../core/prediction-table.js';
+import { trainedConfig, type ArtifactMeta } from '../model/artifact.js';
+import { baseParams } from '../backtest/evaluation.js';
+import { pickSimpleXDaysAhead, type Pick, type SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
+import { forecastLatest } from './forecast-latest.js';
+
+/** What `forecastPicks` needs. */
+export interface ForecastPicksOptions {
+  modelId: string;
+  features: FeatureStore;
+  models: ObjectStore;
+  /** The model's configs.yaml entry; without one, the config stored with the trained model. */
+  config?: ModelConfig;
+  /** Forecast from data up to this date (a simulated or back-dated run never looks ahead). */
+  until?: string;
+  /** The model's artifact when the caller has loaded it already. */
+  artifact?: { meta: ArtifactMeta; weights: Float32Array };
+}
+
+/** Today's forecasts and the preferred strategy's buy list. */
+export interface ForecastPicks {
+  table: PredictionTable;
+  asOf: string;
+  params: SimpleXDaysAheadParams;
+  /** Best first. */
+  picks: Pick[];
+}
+
+/** The seed's run_inference plus the strategy: forecast every symbol from the freshest data, then pick the buys. */
+export async function forecastPicks(o: ForecastPicksOptions): Promise<ForecastPicks> {
+  const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: o.features, models: o.models, until: o.until, artifact: o.artifact });
+  const params = baseParams(o.config ?? trainedConfig(meta));
+  const picks = pickSimpleXDaysAhead(table, Array.from({ length: table.currentY.length }, (_, i) => i), params);
+  return { table, asOf, params, picks };
+}

@@ -1,0 +1,166 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once, runCli, type CliRun } from '../helpers/cli.js';
+
+// One test per command, run as a user would (a child process in a scratch directory). The commands build on each
+// other (train → predict → evaluate …), so each prerequisite is a step run once, on first need: a test run
+// alone still works, and a broken step fails every test that needs it with the step's own output.
+
+const CONFIGS = `configs:
+  tiny:
+    features: [open, day_of_week]
+    train_start: "2020-01-01"
+    train_end: "2020-07-01"
+    val_end: "2020-10-01"
+    test_end: "2021-01-01"
+    max_lookback_period: 10
+    max_prediction_length: 2
+    batch_size: 64
+    hidden_size: 8
+    attention_head_size: 1
+    dropout: 0.1
+    hidden_continuous_size: 4
+    lstm_layers: 1
+    learning_rate: 0.003
+    max_epochs: 2
+    time_frame_unit: Day
+    time_frame_amount: 1
+    reduce_on_plateau_patience: 5
+    preferred_trading_strategy: _performance_test_1
+    _performance_test_1:
+      _test_strategy: SimpleXDaysAheadBuying
+      _interval_days: 1
+      _num_stocks_purchased: 2
+      _capital_gains_tax: 0.35
+      _uncertainty_multiplier: 0.1
+      _compound_money: True
+      _dont_buy_negative_stocks: False
+`;
+
+describe('stockcast commands on a backfilled store (synthetic market, local paper broker)', () => {
+  let dir = '';
+  const cli = (...args: string[]) => runCli(args, dir, { STOCKCAST_HOME: join(dir, 'home') });
+  /** Runs a step and fails with its output when it exits non-zero. */
+  const ok = async (args: string[]): Promise<CliRun> => {
+    const r = await cli(...args);
+    assert.equal(r.code, 0, `stockcast ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
+    return r;
+  };
+  const trade = ['trade', '--model-id', 'tiny', '--broker', 'paper'];
+  const DAY1 = ['--now', '2021-01-04T15:00:00Z'];
+  const DAY2 = ['--now', '2021-01-05T15:00:00Z'];
+
+  const backfilled = once(() => ok(['backfill', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']));
+  const trained = once(async () => (await backfilled(), ok(['train', '--model-id', 'tiny', '--max-epochs', '1', '--threads', '1'])));
+  const predicted = once(async () => (await trained(), ok(['predict', '--model-id', 'tiny'])));
+  const tradedDay1 = once(async () => (await trained(), ok([...trade, ...DAY1, '--execute'])));
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sc-commands-'));
+    await writeFile(join(dir, 'configs.yaml'), CONFIGS);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  test('train: one epoch writes the artifact and a checkpoint; --resume continues at the next epoch; an unknown id lists the ids', async () => {
+    const first = await trained();
+    assert.match(first.stderr, /backend: wasm/);
+    assert.match(first.stdout, /epoch 1 {2}train \d+\.\d+ {2}val \d+\.\d+ {2}lr 3\.0e-3/);
+    assert.match(first.stdout, /model artifact: tiny\/output\/model\.tar\.gz/);
+    await access(join(dir, 'home', 'models', 'tiny', 'output', 'model.tar.gz'));
+    await access(join(dir, 'home', 'models', 'tiny', 'checkpoints', 'last.ckpt'));
+    const resumed = await ok(['train', '--model-id', 'tiny', '--resume', '--threads', '1']);
+    assert.doesNotMatch(resumed.stdout, /^epoch 1 /m, 'the finished epoch is not trained again');
+    assert.match(resumed.stdout, /^epoch 2 /m);
+    const unknown = await cli('train', '--model-id', 'nope');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /configs\.yaml: config "nope": expected one of the config ids in the file: tiny/);
+  });
+
+  test('predict: forecasts every test window of every symbol; an untrained model is a clear error', async () => {
+    const predictedRun = await predicted();
+    assert.match(predictedRun.stdout, /predicted \d+ windows \(3 symbols × \d+ days\)/);
+    const noModel = await cli('predict', '--model-id', 'ghost');
+    assert.equal(noModel.code, 1);
+    assert.match(noModel.stderr, /no trained model "ghost"/);
+  });
+
+  test('evaluate: the grid as JSON and an HTML report; an invalid grid value names the parameter', async () => {
+    await predicted();
+    const evaluated = await ok(['evaluate', '--model-id', 'tiny', '--json', '--num-stocks', '1,2', '--uncertainty', '0.1']);
+    const report = JSON.parse(evaluated.stdout) as { runs: unknown[]; forecastQuality: { nominalCoverage: number } };
+    assert.equal(report.runs.length, 4, 'interval 1–2 × stocks 1–2 × one multiplier');
+    assert.ok(Math.abs(report.forecastQuality.nominalCoverage - 0.4) < 1e-12);
+    await access(join(dir, 'home', 'reports', 'tiny.html'));
+    const badGrid = await cli('evaluate', '--model-id', 'tiny', '--num-stocks', '0');
+    assert.equal(badGrid.code, 1);
+    assert.match(badGrid.stderr, /strategy parameter num_stocks_purchased: expected an integer >= 1, got 0/);
+  });
+
+  test('explain: encoder importances sum to one; an HTML report is written', async () => {
+    await trained();
+    const explained = await ok(['explain', '--model-id', 'tiny', '--json']);
+    const weights = JSON.parse(explained.stdout) as { encoderImportance: Record<string, number> };
+    const total = Object.values(weights.encoderImportance).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - 1) < 1e-4, `importances sum to ${total}`);
+    await access(join(dir, 'home', 'reports', 'tiny-explain.html'));
+  });
+
+  test('forecast: from the newest data, or from an earlier day with --as-of (other forecasts); a bad date is refused', async () => {
+    await trained();
+    const latest = await ok(['forecast', '--model-id', 'tiny']);
+    assert.match(latest.stdout, /forecasts of tiny from data up to 2020-12-31 \(3 symbols\)/);
+    const backDated = await ok(['forecast', '--model-id', 'tiny', '--as-of', '2020-12-15']);
+    assert.match(backDated.stdout, /from data up to 2020-12-15 \(3 symbols\)/);
+    assert.notEqual(backDated.stdout.split('\n').slice(3).join('\n'), latest.stdout.split('\n').slice(3).join('\n'), 'an earlier day gives other forecasts');
+    const bad = await cli('forecast', '--model-id', 'tiny', '--as-of', '2020-02-30');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--as-of: expected a date YYYY-MM-DD, got "2020-02-30"/);
+  });
+
+  test('trade: a dry run by default (refreshes, plans, records nothing); --execute fills; a re-run sends nothing; unsafe flags refused', async () => {
+    await trained();
+    const dry = await ok([...trade, ...DAY1]);
+    assert.match(dry.stderr, /DRY RUN \(pass --execute to send orders\)/);
+    assert.match(dry.stderr, /refreshed 2021-01-01\.\.2021-01-04/);
+    assert.match(dry.stdout, /buy +SYN0\d .*planned/);
+    assert.match((await ok(['trade', 'status'])).stdout, /no runs recorded yet/, 'a dry run records nothing');
+    const sent = await tradedDay1();
+    assert.equal(sent.stdout.match(/^ {2}buy .* filled /gm)?.length, 2, sent.stdout);
+    const again = await ok([...trade, ...DAY1, '--execute']);
+    assert.equal(again.stdout.match(/^ {2}buy /gm)?.length ?? 0, 2, 'a re-run shows the same two orders');
+    assert.match(again.stdout, /^already_done: /);
+    assert.doesNotMatch(again.stderr, /refreshed/, 'nothing left to refresh or send');
+    const live = await cli(...trade, ...DAY1, '--live', '--execute');
+    assert.equal(live.code, 1);
+    assert.match(live.stderr, /--live needs the Alpaca broker|live_trading/);
+    const contradiction = await cli(...trade, ...DAY1, '--dry-run', '--execute');
+    assert.equal(contradiction.code, 1);
+    assert.match(contradiction.stderr, /--dry-run and --execute contradict each other/);
+  });
+
+  test('trade status: on schedule the next day (exit 0); a missed run exits 2 for a scheduler', async () => {
+    await tradedDay1();
+    const onTime = await ok(['trade', 'status', '--now', '2021-01-05T14:00:00Z']);
+    assert.match(onTime.stdout, /^tiny +2021-01-04 +complete +2021-01-05 +0\.00 +no$/m);
+    const missed = await cli('trade', 'status', '--now', '2021-01-07T15:00:00Z');
+    assert.equal(missed.code, 2, missed.stdout);
+    const bad = await cli('trade', 'status', '--now', 'tomorrow');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--now: expected an ISO time, got "tomorrow"/);
+  });
+
+  test("performance: after the next day sells the first day's buys, the model's closed trades by week and symbol", async () => {
+    const day1 = await tradedDay1();
+    const bought = [...day1.stdout.matchAll(/^ {2}buy +(\S+) .* filled /gm)].map((m) => m[1]!).sort();
+    const day2 = await ok([...trade, ...DAY2, '--execute']);
+    assert.deepEqual([...day2.stdout.matchAll(/^ {2}sell +(\S+) .* filled /gm)].map((m) => m[1]!).sort(), bought);
+    const perf = await ok(['performance']);
+    assert.match(perf.stdout, /^#1 tiny: mean weekly return -?\d+\.\d\d% over 1 week\(s\)$/m);
+    assert.match(perf.stdout, /^ {4}2021-W01 {2}P&L +-?\d+\.\d\d {2}return +-?\d+\.\d\d%$/m);
+    const bySymbol = perf.stdout.split('by symbol:\n')[1]!.trim().split('\n').map((l) => l.trim().split(/\s+/)[0]!).sort();
+    assert.deepEqual(bySymbol, bought);
+  });
+});
