@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../core/atomic-file.js';
 import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
+import { saveEvaluation } from '../pipeline/results-store.js';
 
 /** Batch inference over the test range; prints where the predictions went. */
 export async function runPredict(modelId: string, backend = 'auto'): Promise<string> {
@@ -35,6 +36,7 @@ export async function runEvaluate(o: { modelId: string; config?: ModelConfig; gr
     const table = await readPredictions(await runtime.modelStore(), predictionsKey(o.modelId), `model ${o.modelId}`);
     const base = baseParams(o.config, { transactionCostBps: o.costBps ?? 0, slippageBps: o.slippageBps ?? 0, buyWeekday: o.buyWeekday });
     const evaluation = evaluatePredictions(o.modelId, table, base, o.grid ?? gridOf(o.config));
+    await saveEvaluation(await runtime.modelStore(), evaluation, table);
     const report = join(runtime.home, 'reports', `${o.modelId}.html`);
     await writeFileAtomic(report, evaluationHtml(evaluation));
     process.stdout.write(o.json ? `${JSON.stringify(toJson(evaluation), null, 2)}\n` : `${evaluationText(evaluation)}\n\nreport: ${report}\n`);

@@ -6,6 +6,7 @@ import type { Split } from '../dataset/time-series-dataset.js';
 import { barChart } from '../report/svg.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { openRuntime } from './runtime.js';
+import { saveExplanation } from '../pipeline/results-store.js';
 
 /** `stockcast explain`: variable importances and attention as a table, JSON and an HTML report. */
 export async function runExplain(o: { modelId: string; split?: Split; json?: boolean; backend?: string }): Promise<string> {
@@ -14,6 +15,7 @@ export async function runExplain(o: { modelId: string; split?: Split; json?: boo
   try {
     const split = o.split ?? 'val';
     const r = await explainModel({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), split });
+    await saveExplanation(await runtime.modelStore(), o.modelId, split, r);
     const sorted = (rec: Record<string, number>) => Object.entries(rec).sort((a, b) => b[1] - a[1]);
     const report = join(runtime.home, 'reports', `${o.modelId}-explain.html`);
     const charts = [

@@ -8,6 +8,7 @@ import { pickSimpleXDaysAhead } from '../strategies/simple-x-days-ahead-buying.j
 import { quantileColumn, quantileIndices } from '../core/prediction-table.js';
 import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { openRuntime } from './runtime.js';
+import { saveForecast } from '../pipeline/results-store.js';
 
 /** `stockcast forecast`: today's forecasts and the strategy's buy list as a table. */
 export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; all?: boolean; asOf?: string }): Promise<void> {
@@ -17,6 +18,7 @@ export async function runForecast(o: { modelId: string; config?: ModelConfig; ba
     const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), until: o.asOf });
     const params = baseParams(o.config ?? trainedConfig(meta));
     const picks = pickSimpleXDaysAhead(table, Array.from({ length: table.currentY.length }, (_, i) => i), params);
+    await saveForecast(await runtime.modelStore(), { modelId: o.modelId, asOf, table, meta, params, picks });
     const { low, mid, high } = quantileIndices(table.quantiles);
     const k = params.intervalDays;
     const nQ = table.quantiles.length;
