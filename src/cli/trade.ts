@@ -31,8 +31,8 @@ export interface TradeCommandOptions {
   quiet?: boolean;
 }
 
-/** Opens the order ledger: DynamoDB when ORDERS_TABLE is set, else the embedded file. */
-export async function openLedger(runtime: Runtime): Promise<OrderLedger> {
+/** Opens the order ledger: DynamoDB when ORDERS_TABLE is set, else the embedded file (`readOnly`: an existing one, for viewers). */
+export async function openLedger(runtime: Runtime, options: { readOnly?: boolean } = {}): Promise<OrderLedger> {
   const s = runtime.settings;
   if (s.ordersTable) {
     const { DynamoDbOrderLedger } = await import('../store/dynamodb-order-ledger.js');
@@ -40,7 +40,7 @@ export async function openLedger(runtime: Runtime): Promise<OrderLedger> {
     return new DynamoDbOrderLedger({ table: s.ordersTable, region: s.region, endpoint: s.get('AWS_ENDPOINT_URL_DYNAMODB') ?? s.get('AWS_ENDPOINT_URL'), credentials: o.credentials });
   }
   const { DuckDbOrderLedger } = await import('../store/duckdb-order-ledger.js');
-  return DuckDbOrderLedger.open(join(runtime.home, 'ledger.duckdb'));
+  return DuckDbOrderLedger.open(join(runtime.home, 'ledger.duckdb'), options);
 }
 
 /** The broker: Alpaca (paper unless --live and live_trading) when chosen or keyed, else the local paper broker. */
