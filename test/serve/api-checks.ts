@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { runCli, type DashboardContext } from './serve-home.js';
+import { runCli } from '../helpers/cli.js';
+import type { DashboardContext } from './serve-home.js';
 
 /** The JSON API, checked against what the CLI printed while building the home. */
 export function apiChecks(ctx: DashboardContext): void {

@@ -1,24 +1,8 @@
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCli, TINY_CONFIGS } from '../helpers/cli.js';
 import type { Runtime } from '../../src/cli/runtime.js';
 import type { RunningDashboard } from '../../src/serve/dashboard-server.js';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
-
-/** Runs the stockcast CLI in a child process with STOCKCAST_HOME under `dir`. */
-export function runCli(args: string[], dir: string, extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, STOCKCAST_HOME: join(dir, 'home'), ...extraEnv } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** Runs the CLI and fails with its stderr unless it exits 0. */
 async function ok(args: string[], dir: string): Promise<string> {
@@ -27,36 +11,6 @@ async function ok(args: string[], dir: string): Promise<string> {
   return r.stdout;
 }
 
-const CONFIGS = `configs:
-  tiny:
-    features: [open, day_of_week]
-    train_start: "2020-01-01"
-    train_end: "2020-07-01"
-    val_end: "2020-10-01"
-    test_end: "2021-01-01"
-    max_lookback_period: 10
-    max_prediction_length: 2
-    batch_size: 64
-    hidden_size: 8
-    attention_head_size: 1
-    dropout: 0.1
-    hidden_continuous_size: 4
-    lstm_layers: 1
-    learning_rate: 0.003
-    max_epochs: 2
-    time_frame_unit: Day
-    time_frame_amount: 1
-    reduce_on_plateau_patience: 5
-    preferred_trading_strategy: _performance_test_1
-    _performance_test_1:
-      _test_strategy: SimpleXDaysAheadBuying
-      _interval_days: 1
-      _num_stocks_purchased: 2
-      _capital_gains_tax: 0.35
-      _uncertainty_multiplier: 0.1
-      _compound_money: True
-      _dont_buy_negative_stocks: False
-`;
 
 /** What the CLI printed as JSON while building the home, to compare the dashboard against. */
 export interface HomeOutputs {
@@ -69,7 +23,7 @@ export interface HomeOutputs {
  * predictions, an evaluation, an explanation, two forecasts (back-dated and latest), and two paper trade runs.
  */
 export async function buildHome(dir: string): Promise<HomeOutputs> {
-  await writeFile(join(dir, 'configs.yaml'), CONFIGS);
+  await writeFile(join(dir, 'configs.yaml'), TINY_CONFIGS);
   await ok(['backfill', '--symbols', 'SYN00,SYN01,SYN02,SYN03', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31'], dir);
   await ok(['train', '--model-id', 'tiny', '--threads', '1'], dir);
   await ok(['predict', '--model-id', 'tiny'], dir);

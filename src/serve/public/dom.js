@@ -34,7 +34,7 @@ export function table(columns, rows, opts = {}) {
   const body = rows.map((r, i) =>
     h(
       'tr',
-      { class: [opts.onRow ? 'clickable' : '', opts.selected?.(r, i) ? 'selected' : ''].join(' ').trim() || null, 'data-row': opts.key?.(r) ?? null, onclick: opts.onRow ? () => opts.onRow(r, i) : null },
+      { class: [opts.onRow ? 'clickable' : '', opts.selected?.(r, i) ? 'selected' : ''].join(' ').trim() || null, 'data-row': opts.key?.(r, i) ?? null, onclick: opts.onRow ? () => opts.onRow(r, i) : null },
       columns.map((c) => h('td', { class: c.num ? 'num' : null, 'data-field': c.field ?? null }, c.value(r, i))),
     ),
   );
