@@ -5,6 +5,7 @@ import { registerEvaluate } from './evaluate.js';
 import { registerExplain } from './explain.js';
 import { registerForecast } from './forecast.js';
 import { registerTrade } from './trade.js';
+import { registerServe } from './serve.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -24,6 +25,7 @@ export function registerCommands(program: Command): void {
   registerExplain(program);
   registerForecast(program);
   registerTrade(program);
+  registerServe(program);
   program
     .command('bench')
     .description('Run benchmarks and print JSON figures.')

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
@@ -43,6 +44,8 @@ export interface Runtime {
   unavailableBarFeatures(name: SourceName): string[];
   /** The order ledger: the DynamoDB table ORDERS_TABLE (the settings' endpoint, region, credentials), else `<home>/ledger.duckdb`. */
   orderLedger(): Promise<OrderLedger>;
+  /** A separate ledger handle the caller closes; `readOnly` opens an existing embedded file for viewing, or null when there is none. */
+  openLedger(options: { readOnly: true }): Promise<OrderLedger | null>;
   /** The broker: Alpaca (paper unless live and confirmed) when chosen or keyed, else the local paper broker. */
   broker(choice: BrokerChoice): Promise<Broker>;
   /** Initialises the tensor backend (`auto`: native where installed, else wasm) and returns the one in use. */
@@ -146,6 +149,10 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
       ledger ??= await openLedger(settings);
       return ledger;
     },
+    async openLedger(options) {
+      if (!settings.usesDynamo && !existsSync(join(home, 'ledger.duckdb'))) return null;
+      return openLedger(settings, options);
+    },
     async broker(choice) {
       return openBroker(settings, choice, await featureStore());
     },
@@ -164,13 +171,13 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
 }
 
 /** DynamoDB when ORDERS_TABLE is set (with the settings' endpoint, region and credentials), else the embedded file. */
-async function openLedger(settings: Settings): Promise<OrderLedger> {
+async function openLedger(settings: Settings, options: { readOnly?: boolean } = {}): Promise<OrderLedger> {
   if (settings.usesDynamo) {
     const { DynamoDbOrderLedger } = await import('../store/dynamodb-order-ledger.js');
     return new DynamoDbOrderLedger(settings.dynamoOptions());
   }
   const { DuckDbOrderLedger } = await import('../store/duckdb-order-ledger.js');
-  return DuckDbOrderLedger.open(join(settings.home, 'ledger.duckdb'));
+  return DuckDbOrderLedger.open(join(settings.home, 'ledger.duckdb'), options);
 }
 
 /** Alpaca when chosen, or by default when ALPACA_KEY is set; else the local paper broker filling at the day's open. */

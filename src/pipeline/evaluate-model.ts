@@ -5,6 +5,7 @@ import { baseParams, evaluatePredictions, type Evaluation } from '../backtest/ev
 import { SEED_GRID, type GridSpec } from '../backtest/grid.js';
 import { evaluationHtml } from '../report/evaluation-html.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { saveEvaluation } from './results-store.js';
 
 /** What `evaluateModel` needs. */
 export interface EvaluateModelOptions {
@@ -31,11 +32,12 @@ export function configGrid(config?: ModelConfig): GridSpec {
   };
 }
 
-/** The seed's run_evaluation on stored predictions, after costs, beside benchmarks; writes the HTML report. */
+/** The seed's run_evaluation on stored predictions, after costs, beside benchmarks; writes the HTML report and the evaluation JSON. */
 export async function evaluateModel(o: EvaluateModelOptions): Promise<Evaluation> {
   const table = await readPredictions(o.models, predictionsKey(o.modelId), `model ${o.modelId}`);
   const base = baseParams(o.config, { transactionCostBps: o.costBps ?? 0, slippageBps: o.slippageBps ?? 0, buyWeekday: o.buyWeekday });
   const evaluation = evaluatePredictions(o.modelId, table, base, o.grid ?? configGrid(o.config));
   await writeFileAtomic(o.reportPath, evaluationHtml(evaluation));
+  await saveEvaluation(o.models, evaluation, table);
   return evaluation;
 }

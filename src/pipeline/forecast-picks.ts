@@ -6,6 +6,7 @@ import { trainedConfig, type ArtifactMeta } from '../model/artifact.js';
 import { baseParams } from '../backtest/evaluation.js';
 import { pickSimpleXDaysAhead, type Pick, type SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
 import { forecastLatest } from './forecast-latest.js';
+import { saveForecast } from './results-store.js';
 
 /** What `forecastPicks` needs. */
 export interface ForecastPicksOptions {
@@ -34,5 +35,7 @@ export async function forecastPicks(o: ForecastPicksOptions): Promise<ForecastPi
   const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: o.features, models: o.models, until: o.until, artifact: o.artifact });
   const params = baseParams(o.config ?? trainedConfig(meta));
   const picks = pickSimpleXDaysAhead(table, Array.from({ length: table.currentY.length }, (_, i) => i), params);
+  // kept in the model store, so the dashboard (and a later look) sees what the run decided from
+  await saveForecast(o.models, { modelId: o.modelId, asOf, table, meta, params, picks });
   return { table, asOf, params, picks };
 }

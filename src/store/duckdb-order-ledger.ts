@@ -9,8 +9,12 @@ export class DuckDbOrderLedger implements OrderLedger {
 
   private constructor(private readonly db: DuckDBConnection, private readonly instance: DuckDBInstance) {}
 
-  /** Opens (creating if needed) the ledger file. */
-  static async open(path: string): Promise<DuckDbOrderLedger> {
+  /** Opens (creating if needed) the ledger file; `readOnly` opens an existing file for reading only (a viewer). */
+  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<DuckDbOrderLedger> {
+    if (options.readOnly) {
+      const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+      return new DuckDbOrderLedger(await instance.connect(), instance);
+    }
     await mkdir(dirname(path), { recursive: true });
     const instance = await DuckDBInstance.create(path);
     const db = await instance.connect();

@@ -2,12 +2,28 @@ import type { LedgerRun, OrderLedger } from '../store/order-ledger.js';
 import { addTradingDays } from '../core/nyse-calendar.js';
 import { nyDate } from '../core/ny-time.js';
 
+/** A realised trade: one filled sell costed at the average cost of what the model held. */
+export interface RealisedTrade {
+  date: string;
+  symbol: string;
+  cost: number;
+  proceeds: number;
+}
+
+/** What a model still holds after its runs: filled buys not yet sold, at their average cost. */
+export interface OpenPosition {
+  symbol: string;
+  quantity: number;
+  cost: number;
+}
+
 /**
- * Realised P&L of each filled sell against the average cost of what the model held (its filled buys, carried
- * across runs until sold, so a sell that only partly filled is still costed when its remainder sells later).
+ * Replays a model's runs in time order: realised P&L of each filled sell against the average cost of what the
+ * model held (its filled buys, carried across runs until sold, so a sell that only partly filled is still costed
+ * when its remainder sells later), and what is still held at the end.
  */
-export function realisedTrades(runs: LedgerRun[]): Array<{ date: string; symbol: string; cost: number; proceeds: number }> {
-  const out: Array<{ date: string; symbol: string; cost: number; proceeds: number }> = [];
+export function replayRuns(runs: LedgerRun[]): { trades: RealisedTrade[]; positions: OpenPosition[] } {
+  const trades: RealisedTrade[] = [];
   const held = new Map<string, { qty: number; cost: number }>();
   for (const run of [...runs].sort((a, b) => a.orderTimestamp.localeCompare(b.orderTimestamp))) {
     for (const s of run.orders) {
@@ -15,7 +31,7 @@ export function realisedTrades(runs: LedgerRun[]): Array<{ date: string; symbol:
       const h = held.get(s.symbol);
       if (!h || h.qty <= 0) continue;
       const share = Math.min(1, s.filledQty / h.qty);
-      out.push({ date: run.runDate, symbol: s.symbol, cost: h.cost * share, proceeds: s.filledQty * (s.filledAvgPrice ?? 0) });
+      trades.push({ date: run.runDate, symbol: s.symbol, cost: h.cost * share, proceeds: s.filledQty * (s.filledAvgPrice ?? 0) });
       h.qty -= Math.min(h.qty, s.filledQty);
       h.cost -= h.cost * share;
     }
@@ -27,7 +43,33 @@ export function realisedTrades(runs: LedgerRun[]): Array<{ date: string; symbol:
       held.set(b.symbol, h);
     }
   }
-  return out;
+  const positions = [...held].filter(([, h]) => h.qty > 1e-9).map(([symbol, h]) => ({ symbol, quantity: h.qty, cost: h.cost }));
+  return { trades, positions: positions.sort((a, b) => a.symbol.localeCompare(b.symbol)) };
+}
+
+/** Realised P&L of each filled sell (see `replayRuns`). */
+export function realisedTrades(runs: LedgerRun[]): RealisedTrade[] {
+  return replayRuns(runs).trades;
+}
+
+/** One model's schedule health: its last run, when the next is due, whether one was missed, realised P&L. */
+export interface ModelRunStatus {
+  modelId: string;
+  lastRunDate: string;
+  lastRunStatus: LedgerRun['runStatus'];
+  nextDue: string;
+  /** More than `intervalDays` trading days since the last run, or the last run left incomplete. */
+  missed: boolean;
+  realisedPnl: number;
+}
+
+/** Schedule health of one model from its runs (newest first, as the ledger lists them). */
+export function modelRunStatus(modelId: string, runs: LedgerRun[], now: Date, intervalDays: number): ModelRunStatus {
+  const last = runs[0]!;
+  const nextDue = addTradingDays(last.runDate, intervalDays);
+  const missed = nextDue < nyDate(now) || last.runStatus !== 'complete';
+  const realisedPnl = realisedTrades(runs).reduce((a, t) => a + t.proceeds - t.cost, 0);
+  return { modelId, lastRunDate: last.runDate, lastRunStatus: last.runStatus, nextDue, missed, realisedPnl };
 }
 
 /**
@@ -35,43 +77,52 @@ export function realisedTrades(runs: LedgerRun[]): Array<{ date: string; symbol:
  * last one, or a last run left incomplete), and realised P&L. `missed` lets a scheduler alert on the exit code.
  */
 export async function tradeStatus(ledger: OrderLedger, now: Date, intervalDays: number): Promise<{ text: string; missed: boolean }> {
-  const today = nyDate(now);
   const lines = ['model                                   last run    status     next due    realised P&L  missed?'];
   let missed = false;
   for (const model of await ledger.listModels()) {
-    const runs = await ledger.listRuns(model);
-    const last = runs[0]!;
-    const due = addTradingDays(last.runDate, intervalDays);
-    const late = due < today || last.runStatus !== 'complete';
-    missed ||= late;
-    const pnl = realisedTrades(runs).reduce((a, t) => a + t.proceeds - t.cost, 0);
-    lines.push(`${model.padEnd(40)}${last.runDate}  ${last.runStatus.padEnd(9)}  ${due}  ${pnl.toFixed(2).padStart(12)}  ${late ? 'YES' : 'no'}`);
+    const s = modelRunStatus(model, await ledger.listRuns(model), now, intervalDays);
+    missed ||= s.missed;
+    lines.push(`${model.padEnd(40)}${s.lastRunDate}  ${s.lastRunStatus.padEnd(9)}  ${s.nextDue}  ${s.realisedPnl.toFixed(2).padStart(12)}  ${s.missed ? 'YES' : 'no'}`);
   }
   if (lines.length === 1) lines.push('(no runs recorded yet)');
   return { text: lines.join('\n'), missed };
+}
+
+/** Realised P&L of a model per ISO week (with the week's return on cost) and per symbol, and the mean weekly return. */
+export interface WeeklyBreakdown {
+  weeks: Array<{ week: string; cost: number; pnl: number; return: number }>;
+  symbols: Array<{ symbol: string; pnl: number }>;
+  /** Mean of the weekly returns; NaN without closed trades. */
+  meanWeeklyReturn: number;
+}
+
+/** Groups realised trades by ISO week and by symbol (weeks in order, symbols best first). */
+export function weeklyBreakdown(trades: RealisedTrade[]): WeeklyBreakdown {
+  const weeks = new Map<string, { cost: number; pnl: number }>();
+  const symbols = new Map<string, number>();
+  for (const t of trades) {
+    const w = isoWeek(t.date);
+    const agg = weeks.get(w) ?? { cost: 0, pnl: 0 };
+    agg.cost += t.cost;
+    agg.pnl += t.proceeds - t.cost;
+    weeks.set(w, agg);
+    symbols.set(t.symbol, (symbols.get(t.symbol) ?? 0) + t.proceeds - t.cost);
+  }
+  const rows = [...weeks].sort().map(([week, v]) => ({ week, cost: v.cost, pnl: v.pnl, return: v.cost > 0 ? v.pnl / v.cost : 0 }));
+  const mean = rows.length ? rows.reduce((a, w) => a + w.return, 0) / rows.length : NaN;
+  const bySymbol = [...symbols].sort((a, b) => b[1] - a[1]).map(([symbol, pnl]) => ({ symbol, pnl }));
+  return { weeks: rows, symbols: bySymbol, meanWeeklyReturn: mean };
 }
 
 /** Models ranked by mean realised weekly return, with each week and each symbol's P&L. */
 export async function weeklyPerformance(ledger: OrderLedger): Promise<string> {
   const blocks: Array<{ model: string; mean: number; text: string }> = [];
   for (const model of await ledger.listModels()) {
-    const trades = realisedTrades(await ledger.listRuns(model));
-    const weeks = new Map<string, { cost: number; pnl: number }>();
-    const symbols = new Map<string, number>();
-    for (const t of trades) {
-      const w = isoWeek(t.date);
-      const agg = weeks.get(w) ?? { cost: 0, pnl: 0 };
-      agg.cost += t.cost;
-      agg.pnl += t.proceeds - t.cost;
-      weeks.set(w, agg);
-      symbols.set(t.symbol, (symbols.get(t.symbol) ?? 0) + t.proceeds - t.cost);
-    }
-    const rets = [...weeks.values()].map((w) => (w.cost > 0 ? w.pnl / w.cost : 0));
-    const mean = rets.length ? rets.reduce((a, b) => a + b, 0) / rets.length : NaN;
-    const weekLines = [...weeks].sort().map(([w, v]) => `    ${w}  P&L ${v.pnl.toFixed(2).padStart(10)}  return ${(v.cost > 0 ? (100 * v.pnl) / v.cost : 0).toFixed(2).padStart(6)}%`);
-    const best = [...symbols].sort((a, b) => b[1] - a[1]);
-    const symLines = best.map(([s, p]) => `    ${s.padEnd(8)} ${p.toFixed(2).padStart(10)}`);
-    blocks.push({ model, mean, text: `${model}: mean weekly return ${Number.isFinite(mean) ? (mean * 100).toFixed(2) : 'n/a'}% over ${weeks.size} week(s)\n  by week:\n${weekLines.join('\n') || '    (no closed trades)'}\n  by symbol:\n${symLines.join('\n') || '    (none)'}` });
+    const b = weeklyBreakdown(realisedTrades(await ledger.listRuns(model)));
+    const mean = b.meanWeeklyReturn;
+    const weekLines = b.weeks.map((w) => `    ${w.week}  P&L ${w.pnl.toFixed(2).padStart(10)}  return ${(100 * w.return).toFixed(2).padStart(6)}%`);
+    const symLines = b.symbols.map((s) => `    ${s.symbol.padEnd(8)} ${s.pnl.toFixed(2).padStart(10)}`);
+    blocks.push({ model, mean, text: `${model}: mean weekly return ${Number.isFinite(mean) ? (mean * 100).toFixed(2) : 'n/a'}% over ${b.weeks.length} week(s)\n  by week:\n${weekLines.join('\n') || '    (no closed trades)'}\n  by symbol:\n${symLines.join('\n') || '    (none)'}` });
   }
   blocks.sort((a, b) => (Number.isFinite(b.mean) ? b.mean : -Infinity) - (Number.isFinite(a.mean) ? a.mean : -Infinity));
   return blocks.length ? blocks.map((b, i) => `#${i + 1} ${b.text}`).join('\n\n') : '(no runs recorded yet)';

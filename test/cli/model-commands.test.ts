@@ -3,46 +3,15 @@ import assert from 'node:assert/strict';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once, runCli, type CliRun } from '../helpers/cli.js';
+import { once, runCli, TINY_CONFIGS as CONFIGS, type CliRun } from '../helpers/cli.js';
 
 // One test per command, run as a user would (a child process in a scratch directory). The commands build on each
 // other (train → predict → evaluate …), so each prerequisite is a step run once, on first need: a test run
 // alone still works, and a broken step fails every test that needs it with the step's own output.
 
-const CONFIGS = `configs:
-  tiny:
-    features: [open, day_of_week]
-    train_start: "2020-01-01"
-    train_end: "2020-07-01"
-    val_end: "2020-10-01"
-    test_end: "2021-01-01"
-    max_lookback_period: 10
-    max_prediction_length: 2
-    batch_size: 64
-    hidden_size: 8
-    attention_head_size: 1
-    dropout: 0.1
-    hidden_continuous_size: 4
-    lstm_layers: 1
-    learning_rate: 0.003
-    max_epochs: 2
-    time_frame_unit: Day
-    time_frame_amount: 1
-    reduce_on_plateau_patience: 5
-    preferred_trading_strategy: _performance_test_1
-    _performance_test_1:
-      _test_strategy: SimpleXDaysAheadBuying
-      _interval_days: 1
-      _num_stocks_purchased: 2
-      _capital_gains_tax: 0.35
-      _uncertainty_multiplier: 0.1
-      _compound_money: True
-      _dont_buy_negative_stocks: False
-`;
-
 describe('stockcast commands on a backfilled store (synthetic market, local paper broker)', () => {
   let dir = '';
-  const cli = (...args: string[]) => runCli(args, dir, { STOCKCAST_HOME: join(dir, 'home') });
+  const cli = (...args: string[]) => runCli(args, dir);
   /** Runs a step and fails with its output when it exits non-zero. */
   const ok = async (args: string[]): Promise<CliRun> => {
     const r = await cli(...args);

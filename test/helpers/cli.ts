@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -12,12 +13,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `stockcast <args>` in a child process, as a user would: in `cwd`, with a clean environment plus `env`. */
+/** Runs `stockcast <args>` in a child process, as a user would: in `cwd`, with a clean environment (STOCKCAST_HOME `<cwd>/home`) plus `env`. */
 export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, STOCKCAST_HOME: join(cwd, 'home'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -33,3 +34,35 @@ export function once<T>(step: () => Promise<T>): () => Promise<T> {
   let result: Promise<T> | undefined;
   return () => (result ??= step());
 }
+
+/** A configs.yaml with one tiny daily model `tiny` (open + day_of_week, 2020, trained in seconds). */
+export const TINY_CONFIGS = `configs:
+  tiny:
+    features: [open, day_of_week]
+    train_start: "2020-01-01"
+    train_end: "2020-07-01"
+    val_end: "2020-10-01"
+    test_end: "2021-01-01"
+    max_lookback_period: 10
+    max_prediction_length: 2
+    batch_size: 64
+    hidden_size: 8
+    attention_head_size: 1
+    dropout: 0.1
+    hidden_continuous_size: 4
+    lstm_layers: 1
+    learning_rate: 0.003
+    max_epochs: 2
+    time_frame_unit: Day
+    time_frame_amount: 1
+    reduce_on_plateau_patience: 5
+    preferred_trading_strategy: _performance_test_1
+    _performance_test_1:
+      _test_strategy: SimpleXDaysAheadBuying
+      _interval_days: 1
+      _num_stocks_purchased: 2
+      _capital_gains_tax: 0.35
+      _uncertainty_multiplier: 0.1
+      _compound_money: True
+      _dont_buy_negative_stocks: False
+`;

@@ -90,3 +90,24 @@ test('the DynamoDB item keeps the seed table shape', async () => {
     await server.close();
   }
 });
+
+test('a read-only embedded ledger reads every run and refuses writes', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sc-ledger-'));
+  try {
+    const a = await DuckDbOrderLedger.open(join(dir, 'l.duckdb'));
+    await a.putRun(run('m1', '2024-07-01'));
+    await a.putRun(run('m2', '2024-07-02'));
+    await a.close();
+    const viewer = await DuckDbOrderLedger.open(join(dir, 'l.duckdb'), { readOnly: true });
+    try {
+      assert.deepEqual(await viewer.listModels(), ['m1', 'm2']);
+      assert.deepEqual(await viewer.latestRun('m2'), run('m2', '2024-07-02'));
+      await assert.rejects(viewer.putRun(run('m1', '2024-07-03')), /read-only/i);
+    } finally {
+      await viewer.close();
+    }
+    await assert.rejects(DuckDbOrderLedger.open(join(dir, 'missing.duckdb'), { readOnly: true }), 'a viewer never creates a ledger');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LedgerOrder, LedgerRun } from '../../src/store/order-ledger.js';
 import { DuckDbOrderLedger } from '../../src/store/duckdb-order-ledger.js';
-import { realisedTrades, tradeStatus, weeklyPerformance } from '../../src/trade/trade-report.js';
+import { modelRunStatus, realisedTrades, replayRuns, tradeStatus, weeklyBreakdown, weeklyPerformance } from '../../src/trade/trade-report.js';
 
 const order = (orderType: 'buy' | 'sell', symbol: string, quantity: number, filledQty: number, price: number | null): LedgerOrder => ({
   symbol,
@@ -46,6 +46,27 @@ test('realised trades cost each sell at what was held, carrying a partly sold po
     { date: '2025-01-13', symbol: 'A', cost: 220, proceeds: 200 },
     { date: '2025-01-13', symbol: 'B', cost: 400, proceeds: 420 },
   ]);
+});
+
+test('open positions are the filled buys not yet sold, at their average cost; structured status and weeks', () => {
+  // after 7 Jan: 2 A bought at 110 (the first 10 were sold) and 2 of the 5 B bought at 200 still held; C never filled
+  const held = replayRuns(RUNS.slice(0, 2)).positions.map((p) => ({ ...p, cost: Math.round(p.cost * 1e6) / 1e6 }));
+  assert.deepEqual(held, [
+    { symbol: 'A', quantity: 2, cost: 220 },
+    { symbol: 'B', quantity: 2, cost: 400 },
+  ]);
+  assert.deepEqual(replayRuns(RUNS).positions, [], 'everything was sold by 13 Jan');
+  const status = modelRunStatus('m1', [...RUNS].reverse(), new Date('2025-01-15T15:00:00Z'), 1);
+  assert.deepEqual({ ...status, realisedPnl: Math.round(status.realisedPnl * 1e6) / 1e6 }, {
+    modelId: 'm1', lastRunDate: '2025-01-13', lastRunStatus: 'complete', nextDue: '2025-01-14', missed: true, realisedPnl: 70,
+  });
+  const weeks = weeklyBreakdown(realisedTrades(RUNS));
+  assert.deepEqual(weeks.weeks.map((w) => [w.week, Math.round(w.pnl * 100) / 100, Math.round(w.return * 1e5) / 1e5]), [
+    ['2025-W02', 70, 0.04375],
+    ['2025-W03', 0, 0],
+  ]);
+  assert.ok(Math.abs(weeks.meanWeeklyReturn - 0.021875) < 1e-12);
+  assert.deepEqual(weeks.symbols.map((s) => [s.symbol, Math.round(s.pnl * 100) / 100]), [['A', 80], ['B', -10]]);
 });
 
 test('trade status flags a missed schedule and an unfinished run; performance ranks models by weekly return', async () => {
