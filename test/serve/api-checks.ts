@@ -39,7 +39,8 @@ test('models: training history and test-range figures equal what train and `eval
   assert.equal(tiny.evaluation.rankIc, ctx.outputs.evaluation.forecastQuality.rankIc.mean);
   // symmetric quantiles: the naive forecast's quantile loss equals its MAE, which evaluate prints
   assert.ok(Math.abs(tiny.evaluation.naiveQuantileLoss - ctx.outputs.evaluation.forecastQuality.naiveMae) < 1e-9);
-  assert.deepEqual(tiny.forecasts, ['2020-12-15', '2020-12-31']);
+  // `forecast` twice, then each `trade` run keeps the forecast it traded on
+  assert.deepEqual(tiny.forecasts, ['2020-12-15', '2020-12-31', '2021-01-04', '2021-01-05']);
   assert.deepEqual(tiny.explanations, ['val']);
 
   const detail = (await get('/api/models/tiny')).body;
@@ -64,9 +65,11 @@ test('evaluation and explanation: every run and importance as the CLI printed th
 });
 
 test('forecasts: latest and back-dated, with the feature history under them', async () => {
-  const f = (await get('/api/models/tiny/forecast')).body;
+  const latest = (await get('/api/models/tiny/forecast')).body;
+  assert.equal(latest.asOf, '2021-01-05', 'the last trade run forecast from the data up to its own day');
+  const f = (await get('/api/models/tiny/forecast?asOf=2020-12-31')).body;
   assert.equal(f.asOf, '2020-12-31');
-  assert.deepEqual(f.available, ['2020-12-15', '2020-12-31']);
+  assert.deepEqual(f.available, ['2020-12-15', '2020-12-31', '2021-01-04', '2021-01-05']);
   assert.deepEqual(f.dates, ['2021-01-04', '2021-01-05']);
   assert.equal(f.symbols.length, 4);
   assert.equal(f.buyList.picks.length, 2, "the config's 2 stocks, negative forecasts allowed");
