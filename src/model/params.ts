@@ -9,12 +9,13 @@ export interface ParamEntry {
   size: number;
 }
 
+/** Stores created in this process so far: numbers each store's variable-name prefix. */
+let storeCounter = 0;
+
 /**
  * Every trainable parameter of a model under a stable name, created with a seeded initializer, so weights can
  * be saved, loaded and averaged across workers as one flat Float32Array.
  */
-let storeCounter = 0;
-
 export class ParamStore {
   readonly vars = new Map<string, tf.Variable>();
   private readonly rng: Random;
@@ -23,12 +24,6 @@ export class ParamStore {
 
   constructor(seed: number) {
     this.rng = new Random(seed).fork('params');
-  }
-
-  /** Xavier-uniform weight [fanIn, fanOut] (pytorch-forecasting's choice for linear layers). */
-  xavier(name: string, fanIn: number, fanOut: number): tf.Variable {
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
-    return this.create(name, [fanIn, fanOut], () => (this.rng.uniform() * 2 - 1) * limit);
   }
 
   /** Uniform(−limit, limit) weight. */
