@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseTimeFrame } from '../core/time-frame.js';
-import { FEATURE_NAMES } from '../core/feature-catalog.js';
+import { FEATURE_NAMES, needsEarnings } from '../core/feature-catalog.js';
 import { backfillRequestId, runBackfill, validateBackfillRequest, type BackfillRequest } from '../features/backfill.js';
 import { FileBackfillCheckpoint } from '../features/backfill-checkpoint.js';
 import { createProgress } from './progress.js';
@@ -76,7 +76,7 @@ so re-running never duplicates rows. Exit code 1 when any symbol or date failed.
         };
         const unavailable = runtime.unavailableBarFeatures(source);
         validateBackfillRequest(req, unavailable);
-        const earnings = req.features.some((f) => f === 'surprise' || f === 'is_earnings_day')
+        const earnings = needsEarnings(req.features)
           ? await runtime.earningsSource((opts.earningsSource as string | undefined) ?? (source === 'synthetic' || source === 'csv' ? 'synthetic' : 'nasdaq'))
           : undefined;
         const checkpoint = new FileBackfillCheckpoint(join(runtime.home, 'checkpoints', `backfill-${backfillRequestId(req, bars.name)}.json`));
