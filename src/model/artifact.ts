@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import type { ObjectStore } from '../store/object-store.js';
-import type { DatasetState } from '../dataset/time-series-dataset.js';
+import type { DatasetState } from '../dataset/dataset-types.js';
 import type { ParamEntry } from './params.js';
 import type { TftHyperparameters } from './tft.js';
 import type { ModelConfig } from '../config/seed-config.js';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FeatureStore } from '../store/feature-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { loadArtifact, type ArtifactMeta } from '../model/artifact.js';
-import { buildLatestBatch, TimeSeriesDataset } from '../dataset/time-series-dataset.js';
+import { TimeSeriesDataset } from '../dataset/time-series-dataset.js';
 import { TemporalFusionTransformer } from '../model/tft.js';
 import { targetColumns, toModelInputs } from '../model/model-inputs.js';
 import { denormalize } from '../model/quantile-loss.js';
@@ -37,7 +37,7 @@ export async function forecastLatest(o: {
   const future: number[] = [];
   let d = asOf;
   for (let h = 0; h < st.decoderLength; h++) future.push(nyMidnightUtc((d = nextTradingDay(d))).getTime());
-  const { batch, series } = buildLatestBatch(dataset, data, future);
+  const { batch, series } = dataset.latestBatch(data, future);
   if (batch.size === 0) throw new Error(`no symbol has ${st.encoderLength} days of data up to ${asOf}`);
   const model = new TemporalFusionTransformer(dataset.spec(), meta.hyperparameters, 0);
   model.params.load(weights, meta.manifest);
