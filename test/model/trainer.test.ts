@@ -100,7 +100,7 @@ test('the artifact alone reproduces identical predictions', async () => {
     const { dataset, data, windows } = await syntheticData(4);
     const model = new TemporalFusionTransformer(dataset.spec(), HP, 8);
     const store = new LocalObjectStore(dir);
-    const meta = { format: 'stockcast-tft/1', modelId: 'm', hyperparameters: HP, dataset: dataset.state, manifest: model.params.manifest(), training: {} } as unknown as ArtifactMeta;
+    const meta = { format: 'stockcast-tft/1', modelId: 'm', hyperparameters: HP, dataset: dataset.state, manifest: model.params.manifest(), training: { config: {} } } as unknown as ArtifactMeta;
     const key = await saveArtifact(store, meta, model.params.flatten());
     assert.equal(key, 'm/output/model.tar.gz');
     const loaded = await loadArtifact(store, 'm');
