@@ -33,6 +33,12 @@ export interface ArtifactMeta {
   };
 }
 
+/** A model artifact in memory: its metadata and its weights in manifest order. */
+export interface ModelArtifact {
+  meta: ArtifactMeta;
+  weights: Float32Array;
+}
+
 /** Where the seed keeps a model's artifact in its bucket. */
 export function artifactKey(modelId: string): string {
   return `${modelId}/output/model.tar.gz`;
@@ -55,7 +61,7 @@ export async function saveArtifact(store: ObjectStore, meta: ArtifactMeta, weigh
 }
 
 /** Loads a model artifact; a missing one is a readable error naming the model id and location. */
-export async function loadArtifact(store: ObjectStore, modelId: string): Promise<{ meta: ArtifactMeta; weights: Float32Array }> {
+export async function loadArtifact(store: ObjectStore, modelId: string): Promise<ModelArtifact> {
   const dir = await mkdtemp(join(tmpdir(), 'stockcast-artifact-'));
   try {
     const file = join(dir, 'model.tar.gz');

@@ -5,11 +5,10 @@ import { addDays } from '../core/ny-time.js';
 import type { FeatureStore } from '../store/feature-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { TimeSeriesDataset, type DatasetConfig } from '../dataset/time-series-dataset.js';
-import { TemporalFusionTransformer, type TftHyperparameters } from '../model/tft.js';
-import { naiveLastValueLoss, train, type TrainOptions, type TrainResult } from '../model/trainer.js';
+import { naiveLastValueLoss, type TrainOptions, type TrainResult } from '../model/trainer.js';
+import { TftTraining, type TftHyperparameters } from '../model/tft-training.js';
 import { loadArtifact, saveArtifact, type ArtifactMeta } from '../model/artifact.js';
 import { STOCKCAST_VERSION } from '../core/version.js';
-import { GradientPool } from '../model/worker-pool.js';
 import type { BackendName } from '../model/backend.js';
 
 /** What `trainModel` needs besides the config. */
@@ -91,12 +90,12 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
   }
   const data = dataset.prepare(frame);
   const windows = { train: dataset.windows(data, 'train'), val: dataset.windows(data, 'val') };
-  const model = new TemporalFusionTransformer(dataset.spec(), hp, cfg.seed);
-  if (parentWeights) model.params.load(parentWeights);
+  const training = await TftTraining.start({ dataset, hyperparameters: hp, seed: cfg.seed, initialWeights: parentWeights, backend: o.backend as BackendName, threads: o.threads, chunkSize: o.chunkSize });
+  const manifest = training.manifest();
+  const threads = training.threads;
   const naive = naiveLastValueLoss(dataset, data, windows.val);
-  log(`${frame.symbols.length} symbols, ${data.times.length} time steps; ${windows.train.length} training and ${windows.val.length} validation windows; ${model.params.count()} parameters; naive last-value validation loss ${naive.toFixed(4)}`);
-  const pool = (o.threads ?? 1) > 1 ? await GradientPool.start(model, hp, o.backend as BackendName, o.threads, o.chunkSize) : undefined;
-  const result = await train(model, dataset, data, windows, {
+  log(`${frame.symbols.length} symbols, ${data.times.length} time steps; ${windows.train.length} training and ${windows.val.length} validation windows; ${training.parameterCount} parameters; naive last-value validation loss ${naive.toFixed(4)}`);
+  const result = await training.run(data, windows, {
     maxEpochs: o.maxEpochs ?? cfg.maxEpochs,
     batchSize: cfg.batchSize,
     learningRate: cfg.learningRate,
@@ -108,17 +107,16 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
     maxMinutes: o.maxMinutes,
     checkpointDir: join(o.home, 'models', o.modelId, 'checkpoints'),
     resume: o.resume,
-    gradients: pool ? (batch, rng) => pool.gradients(batch, rng) : undefined,
     onBatch: o.onBatch,
     onEpoch: o.onEpoch,
     shouldStop: o.shouldStop,
-  }).finally(() => pool?.close());
+  }).finally(() => training.close());
   const meta: ArtifactMeta = {
     format: 'stockcast-tft/1',
     modelId: o.modelId,
     hyperparameters: hp,
     dataset: dataset.state,
-    manifest: model.params.manifest(),
+    manifest,
     training: {
       config: { id: cfg.id, ...Object.fromEntries(Object.entries(cfg).filter(([k]) => k !== 'metadata')) },
       dataRange: { first: data.dates[0] ?? '', last: data.dates[data.dates.length - 1] ?? '', symbols: frame.symbols.length },
@@ -128,13 +126,12 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
       naiveValLoss: naive,
       stoppedBy: result.stoppedBy,
       history: result.state.history,
-      backend: `${o.backend} × ${pool?.threads ?? 1} thread(s)`,
+      backend: `${o.backend} × ${threads} thread(s)`,
       stockcastVersion: STOCKCAST_VERSION,
       createdAt: new Date().toISOString(),
       seed: cfg.seed,
     },
   };
-  model.params.dispose();
   // a stop before the first validation leaves nothing worth publishing; the checkpoint resumes it
   if (result.state.bestEpoch < 0) return { result, meta };
   return { result, meta, artifact: await saveArtifact(o.models, meta, result.bestWeights) };
