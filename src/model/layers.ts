@@ -56,13 +56,13 @@ export class GatedLinearUnit {
 /** Resizes a feature vector by fixed linear interpolation (pytorch-forecasting's TimeDistributedInterpolation). */
 class Interpolation {
   private readonly blocks: tf.Tensor2D[];
-  constructor(inSizes: number | number[], outSize: number) {
+  constructor(p: ParamStore, inSizes: number | number[], outSize: number) {
     const sizes = typeof inSizes === 'number' ? [inSizes] : inSizes;
     const total = sizes.reduce((a, c) => a + c, 0);
     const m = interpolationMatrix(total, outSize);
     let row = 0;
     this.blocks = sizes.map((n) => {
-      const block = tf.keep(tf.tensor2d(m.subarray(row * outSize, (row + n) * outSize), [n, outSize]));
+      const block = p.keepFixed(tf.tensor2d(m.subarray(row * outSize, (row + n) * outSize), [n, outSize]));
       row += n;
       return block;
     });
@@ -87,7 +87,7 @@ export class AddNorm {
   private readonly gain: tf.Variable;
   private readonly bias: tf.Variable;
   constructor(p: ParamStore, name: string, size: number, skipSize = size, trainableAdd = true) {
-    if (skipSize !== size) this.resample = new Interpolation(skipSize, size);
+    if (skipSize !== size) this.resample = new Interpolation(p, skipSize, size);
     if (trainableAdd) this.mask = p.constant(`${name}.mask`, [size], 0);
     this.gain = p.constant(`${name}.norm.weight`, [size], 1);
     this.bias = p.constant(`${name}.norm.bias`, [size], 0);
@@ -120,7 +120,7 @@ export class ResampleNorm {
   private readonly gain: tf.Variable;
   private readonly bias: tf.Variable;
   constructor(p: ParamStore, name: string, inSize: number | number[], outSize = widthOf(inSize)) {
-    if (widthOf(inSize) !== outSize || Array.isArray(inSize)) this.resample = new Interpolation(inSize, outSize);
+    if (widthOf(inSize) !== outSize || Array.isArray(inSize)) this.resample = new Interpolation(p, inSize, outSize);
     this.mask = p.constant(`${name}.mask`, [outSize], 0);
     this.gain = p.constant(`${name}.norm.weight`, [outSize], 1);
     this.bias = p.constant(`${name}.norm.bias`, [outSize], 0);

@@ -59,7 +59,7 @@ export class VariableSelectionNetwork {
     this.expand = vars.map((_, i) => {
       const m = new Float32Array(n * hidden);
       m.fill(1, i * hidden, (i + 1) * hidden);
-      return tf.keep(tf.tensor2d(m, [n, hidden]));
+      return p.keepFixed(tf.tensor2d(m, [n, hidden]));
     });
   }
 

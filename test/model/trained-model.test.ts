@@ -205,3 +205,16 @@ test('a stored config or model.json that is not valid names the artifact and the
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('dispose frees every tensor the model holds, fixed layer matrices included', async () => {
+  const artifact = await loadArtifact(new LocalObjectStore(FIXTURE), 'fixture-tft-1');
+  const frame = await syntheticFrame(['SYN00']);
+  const before = tf.memory().numTensors;
+  const model = TrainedModel.fromArtifact(artifact);
+  const data = model.dataset.prepare(frame);
+  await model.forecastWindows(data, model.dataset.windows(data, 'test'));
+  await model.interpret(data, model.dataset.windows(data, 'val'));
+  assert.ok(tf.memory().numTensors > before);
+  model.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
