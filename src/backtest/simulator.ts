@@ -18,7 +18,10 @@ export interface Period {
   tax: number;
   /** Money after the period (after tax). */
   money: number;
-  /** Return of the period on the money at risk. */
+  /**
+   * Return of the period on all the money held before it, invested or not: without compound_money at most the
+   * starting money is invested and profits above it sit idle, diluting this return. Sharpe is computed from it.
+   */
   ret: number;
 }
 

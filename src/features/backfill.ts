@@ -72,11 +72,6 @@ export function validateBackfillRequest(req: BackfillRequest, unavailableBarFeat
   }
 }
 
-/** True when any of the features comes from an earnings source (the catalog's origin), so one must be opened. */
-export function usesEarnings(features: string[]): boolean {
-  return features.some((f) => isKnownFeature(f) && featureSpec(f).origin === 'earnings');
-}
-
 /** A stable id of a request, so an interrupted backfill resumes only when re-run with the same request. */
 export function backfillRequestId(req: BackfillRequest, sourceName: string): string {
   const body = JSON.stringify([sourceName, [...req.features].sort(), req.symbols, req.startDate, req.endDate, formatTimeFrame(req.timeFrame), req.chunkSize ?? 100]);

@@ -2,11 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
+import { z } from 'zod';
 import type { ObjectStore } from '../store/object-store.js';
-import type { DatasetState } from '../dataset/time-series-dataset.js';
+import type { DatasetState } from '../dataset/dataset-types.js';
 import type { ParamEntry } from './params.js';
 import type { TftHyperparameters } from './tft.js';
 import type { ModelConfig } from '../config/seed-config.js';
+import { parseStoredConfig } from '../config/stored-config.js';
 
 /** What a model artifact holds besides the weights: enough to predict with nothing else. */
 export interface ArtifactMeta {
@@ -31,6 +33,12 @@ export interface ArtifactMeta {
   };
 }
 
+/** A model artifact in memory: its metadata and its weights in manifest order. */
+export interface ModelArtifact {
+  meta: ArtifactMeta;
+  weights: Float32Array;
+}
+
 /** Where the seed keeps a model's artifact in its bucket. */
 export function artifactKey(modelId: string): string {
   return `${modelId}/output/model.tar.gz`;
@@ -53,7 +61,7 @@ export async function saveArtifact(store: ObjectStore, meta: ArtifactMeta, weigh
 }
 
 /** Loads a model artifact; a missing one is a readable error naming the model id and location. */
-export async function loadArtifact(store: ObjectStore, modelId: string): Promise<{ meta: ArtifactMeta; weights: Float32Array }> {
+export async function loadArtifact(store: ObjectStore, modelId: string): Promise<ModelArtifact> {
   const dir = await mkdtemp(join(tmpdir(), 'stockcast-artifact-'));
   try {
     const file = join(dir, 'model.tar.gz');
@@ -61,8 +69,11 @@ export async function loadArtifact(store: ObjectStore, modelId: string): Promise
       throw new Error(`no trained model "${modelId}" at ${store.location}/${artifactKey(modelId)}: run \`stockcast train --model-id ${modelId}\` first`);
     }
     await tar.x({ file, cwd: dir });
-    const meta = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as ArtifactMeta;
-    if (meta.format !== 'stockcast-tft/1') throw new Error(`model "${modelId}" has an unknown artifact format ${String(meta.format)}`);
+    const where = `model "${modelId}" (${store.location}/${artifactKey(modelId)})`;
+    const raw = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as unknown;
+    const format = (raw as { format?: unknown } | null)?.format;
+    if (format !== 'stockcast-tft/1') throw new Error(`${where} has an unknown artifact format ${String(format)}`);
+    const meta = parseArtifactMeta(raw, where);
     const buf = await readFile(join(dir, 'weights.bin'));
     const weights = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
     return { meta, weights };
@@ -71,7 +82,64 @@ export async function loadArtifact(store: ObjectStore, modelId: string): Promise
   }
 }
 
-/** The model config a model was trained with (its strategy, features and limits), as stored in its artifact. */
+// What inference reads from model.json is checked before use, so a damaged or foreign artifact is a clear error
+// naming the key, not a crash deep in the model. The training record is only reported: its config is validated
+// when used (trainedConfig); the rest passes as stored.
+
+const count = z.number().int().min(0);
+const positive = z.number().int().min(1);
+
+const hyperparameters = z.object({
+  hiddenSize: positive,
+  attentionHeadSize: positive,
+  dropout: z.number().min(0).lt(1),
+  hiddenContinuousSize: positive,
+  lstmLayers: positive,
+});
+
+const manifestEntry = z.object({ name: z.string(), shape: z.array(count), offset: count, size: count });
+
+const datasetState = z.object({
+  version: z.literal(1),
+  features: z.array(z.string()),
+  target: z.enum(['open', 'close', 'log_return_open', 'log_return_close']),
+  encoderLength: positive,
+  decoderLength: positive,
+  quantiles: z.array(z.number()).min(1),
+  trainStart: z.string(),
+  trainEnd: z.string(),
+  valEnd: z.string(),
+  testEnd: z.string(),
+  categoricals: z.array(z.object({ name: z.string(), encoder: z.object({ classes: z.array(z.number()) }) })),
+  reals: z.array(z.object({ name: z.string(), scaler: z.object({ mean: z.number(), std: z.number() }).nullable() })),
+  targetColumn: z.string(),
+  targetIsLogReturn: z.boolean(),
+});
+
+const META = z.object({
+  format: z.literal('stockcast-tft/1', { error: 'the artifact format stockcast-tft/1' }),
+  modelId: z.string(),
+  hyperparameters,
+  dataset: datasetState,
+  manifest: z.array(manifestEntry),
+  training: z.looseObject({ config: z.record(z.string(), z.unknown()) }),
+});
+
+/** Validates a parsed model.json; `where` names the artifact in the error. */
+function parseArtifactMeta(raw: unknown, where: string): ArtifactMeta {
+  const r = META.safeParse(raw);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `key "${i.path.join('.') || '(root)'}": ${i.message}`);
+    throw new Error(`${where} is not a valid stockcast model: ${problems.slice(0, 5).join('; ')}`);
+  }
+  // the training record beyond its config is reported, never computed with, so it is taken as stored
+  return r.data as ArtifactMeta;
+}
+
+/**
+ * The model config a model was trained with (its strategy, features and limits), as stored in its artifact,
+ * validated: an invalid one is a ConfigError naming the artifact and the key.
+ */
 export function trainedConfig(meta: ArtifactMeta): ModelConfig {
-  return { metadata: {}, performanceTests: {}, ...meta.training.config } as unknown as ModelConfig;
+  return parseStoredConfig(meta.training.config, `model artifact ${artifactKey(meta.modelId)}`, 'training.config');
 }

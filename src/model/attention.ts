@@ -3,6 +3,19 @@ import type { ParamStore } from './params.js';
 import { Linear, type Mode } from './layers.js';
 import { dropout } from './ops.js';
 
+/** One attention call's inputs, time-major (row = t·B + b). */
+export interface AttentionInputs {
+  /** [T·B, H] keys and values over every step. */
+  all: tf.Tensor2D;
+  /** [Tdec·B, H] queries of the decoder steps. */
+  queries: tf.Tensor2D;
+  /** T and Tdec. */
+  steps: number;
+  decoderSteps: number;
+  /** Per decoder step, an additive [B, T] mask (−1e9 where it may not look). */
+  masks: tf.Tensor2D[];
+}
+
 /**
  * Interpretable multi-head attention (pytorch-forecasting): per-head query and key projections, one value
  * projection shared by all heads, heads averaged, then an output projection. Only decoder steps query.
@@ -15,7 +28,13 @@ export class InterpretableMultiHeadAttention {
   private readonly wh: Linear;
   private readonly dk: number;
 
-  constructor(p: ParamStore, name: string, hidden: number, readonly heads: number, private readonly rate: number) {
+  readonly heads: number;
+  private readonly rate: number;
+
+  constructor(p: ParamStore, name: string, o: { hidden: number; heads: number; dropout: number }) {
+    const { hidden, heads } = o;
+    this.heads = heads;
+    this.rate = o.dropout;
     this.dk = Math.max(1, Math.floor(hidden / heads));
     this.v = new Linear(p, `${name}.v_layer`, hidden, this.dk);
     this.q = Array.from({ length: heads }, (_, h) => new Linear(p, `${name}.q_layers.${h}`, hidden, this.dk));
@@ -23,12 +42,9 @@ export class InterpretableMultiHeadAttention {
     this.wh = new Linear(p, `${name}.w_h`, this.dk, hidden, false);
   }
 
-  /**
-   * `all` [T·B, H] keys/values over every step, `queries` [Tdec·B, H] for the decoder steps, `masks[j]` an
-   * additive [B, T] mask for decoder step j (−1e9 where it may not look). Returns the output [Tdec·B, H] and
-   * the head-averaged attention of each decoder step [B, T].
-   */
-  apply(all: tf.Tensor2D, queries: tf.Tensor2D, steps: number, decSteps: number, masks: tf.Tensor2D[], mode: Mode): { output: tf.Tensor2D; attention: tf.Tensor2D[] } {
+  /** Returns the output [Tdec·B, H] and the head-averaged attention of each decoder step [B, T]. */
+  apply(x: AttentionInputs, mode: Mode): { output: tf.Tensor2D; attention: tf.Tensor2D[] } {
+    const { all, queries, steps, decoderSteps: decSteps, masks } = x;
     const b = all.shape[0] / steps;
     const v3 = tf.reshape(this.v.apply(all), [steps, b, this.dk]);
     const scale = Math.sqrt(this.dk);

@@ -56,13 +56,13 @@ export class GatedLinearUnit {
 /** Resizes a feature vector by fixed linear interpolation (pytorch-forecasting's TimeDistributedInterpolation). */
 class Interpolation {
   private readonly blocks: tf.Tensor2D[];
-  constructor(inSizes: number | number[], outSize: number) {
+  constructor(p: ParamStore, inSizes: number | number[], outSize: number) {
     const sizes = typeof inSizes === 'number' ? [inSizes] : inSizes;
     const total = sizes.reduce((a, c) => a + c, 0);
     const m = interpolationMatrix(total, outSize);
     let row = 0;
     this.blocks = sizes.map((n) => {
-      const block = tf.keep(tf.tensor2d(m.subarray(row * outSize, (row + n) * outSize), [n, outSize]));
+      const block = p.keepFixed(tf.tensor2d(m.subarray(row * outSize, (row + n) * outSize), [n, outSize]));
       row += n;
       return block;
     });
@@ -87,7 +87,7 @@ export class AddNorm {
   private readonly gain: tf.Variable;
   private readonly bias: tf.Variable;
   constructor(p: ParamStore, name: string, size: number, skipSize = size, trainableAdd = true) {
-    if (skipSize !== size) this.resample = new Interpolation(skipSize, size);
+    if (skipSize !== size) this.resample = new Interpolation(p, skipSize, size);
     if (trainableAdd) this.mask = p.constant(`${name}.mask`, [size], 0);
     this.gain = p.constant(`${name}.norm.weight`, [size], 1);
     this.bias = p.constant(`${name}.norm.bias`, [size], 0);
@@ -120,7 +120,7 @@ export class ResampleNorm {
   private readonly gain: tf.Variable;
   private readonly bias: tf.Variable;
   constructor(p: ParamStore, name: string, inSize: number | number[], outSize = widthOf(inSize)) {
-    if (widthOf(inSize) !== outSize || Array.isArray(inSize)) this.resample = new Interpolation(inSize, outSize);
+    if (widthOf(inSize) !== outSize || Array.isArray(inSize)) this.resample = new Interpolation(p, inSize, outSize);
     this.mask = p.constant(`${name}.mask`, [outSize], 0);
     this.gain = p.constant(`${name}.norm.weight`, [outSize], 1);
     this.bias = p.constant(`${name}.norm.bias`, [outSize], 0);
@@ -131,27 +131,34 @@ export class ResampleNorm {
   }
 }
 
+/** Sizes of a gated residual network. */
+export interface GrnOptions {
+  /** Input width, or the widths of its column blocks. */
+  inSize: number | number[];
+  hidden: number;
+  outSize: number;
+  dropout: number;
+  /** Width of an optional context added before the ELU. */
+  contextSize?: number;
+}
+
 /** Gated residual network: GateAddNorm(fc2(ELU(fc1(x) + context·Wc)), residual). */
 export class GatedResidualNetwork {
+  readonly inSize: number | number[];
+  readonly outSize: number;
   private readonly resampleNorm?: ResampleNorm;
   private readonly fc1: Linear;
   private readonly context?: Linear;
   private readonly fc2: Linear;
   private readonly gateNorm: GateAddNorm;
-  constructor(
-    p: ParamStore,
-    name: string,
-    readonly inSize: number | number[],
-    hidden: number,
-    readonly outSize: number,
-    rate: number,
-    contextSize?: number,
-  ) {
-    if (widthOf(inSize) !== outSize) this.resampleNorm = new ResampleNorm(p, `${name}.resample_norm`, inSize, outSize);
-    this.fc1 = new Linear(p, `${name}.fc1`, inSize, hidden);
-    if (contextSize !== undefined) this.context = new Linear(p, `${name}.context`, contextSize, hidden, false);
-    this.fc2 = new Linear(p, `${name}.fc2`, hidden, hidden);
-    this.gateNorm = new GateAddNorm(p, `${name}.gate_norm`, hidden, { hidden: outSize, skip: outSize, dropout: rate });
+  constructor(p: ParamStore, name: string, o: GrnOptions) {
+    this.inSize = o.inSize;
+    this.outSize = o.outSize;
+    if (widthOf(o.inSize) !== o.outSize) this.resampleNorm = new ResampleNorm(p, `${name}.resample_norm`, o.inSize, o.outSize);
+    this.fc1 = new Linear(p, `${name}.fc1`, o.inSize, o.hidden);
+    if (o.contextSize !== undefined) this.context = new Linear(p, `${name}.context`, o.contextSize, o.hidden, false);
+    this.fc2 = new Linear(p, `${name}.fc2`, o.hidden, o.hidden);
+    this.gateNorm = new GateAddNorm(p, `${name}.gate_norm`, o.hidden, { hidden: o.outSize, skip: o.outSize, dropout: o.dropout });
   }
   /** `context` may be [rows, C] or [1, C] (broadcast: a static context without static variables). */
   apply(x: Input, mode: Mode, context?: tf.Tensor2D): tf.Tensor2D {

@@ -37,7 +37,7 @@ export class LstmLayer {
   apply(x: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D, steps: number, masks?: Float32Array[]): { outputs: tf.Tensor2D; h: tf.Tensor2D; c: tf.Tensor2D } {
     const b = x.shape[0] / steps;
     const H = this.hidden;
-    const packed = runLstm(steps, b, H, masks)(x, h0, c0, ...this.wih, ...this.whh, ...this.bih, ...this.bhh) as tf.Tensor2D;
+    const packed = runLstm(steps, b, masks)(x, h0, c0, ...this.wih, ...this.whh, ...this.bih, ...this.bhh) as tf.Tensor2D;
     return {
       outputs: tf.slice(packed, [0, 0], [steps * b, H]),
       h: tf.slice(packed, [steps * b, 0], [b, H]),
@@ -46,7 +46,7 @@ export class LstmLayer {
   }
 }
 
-function runLstm(steps: number, b: number, H: number, masks: Float32Array[] | undefined) {
+function runLstm(steps: number, b: number, masks: Float32Array[] | undefined) {
   const maskTensors = () => masks?.map((m) => tf.tensor2d(m, [b, 1]));
   return tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args.pop() as tf.GradSaveFunc;
@@ -85,13 +85,13 @@ function runLstm(steps: number, b: number, H: number, masks: Float32Array[] | un
     const value = tf.concat([...hs, h, c], 0);
     return {
       value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy as tf.Tensor2D, saved, steps, b, H, maskTensors()),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy as tf.Tensor2D, saved, steps, maskTensors()),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
 }
 
 /** Back-propagation through time for `runLstm`; returns gradients in the op's input order. */
-function backward(dy: tf.Tensor2D, saved: tf.Tensor[], steps: number, b: number, H: number, m: tf.Tensor2D[] | undefined): tf.Tensor[] {
+function backward(dy: tf.Tensor2D, saved: tf.Tensor[], steps: number, m: tf.Tensor2D[] | undefined): tf.Tensor[] {
   const x = saved[0] as tf.Tensor2D;
   const wih = saved.slice(1, 5) as tf.Tensor2D[];
   const whhT = (saved.slice(5, 9) as tf.Tensor2D[]).map((w) => tf.transpose(w));

@@ -9,26 +9,23 @@ export interface ParamEntry {
   size: number;
 }
 
+/** Stores created in this process so far: numbers each store's variable-name prefix. */
+let storeCounter = 0;
+
 /**
  * Every trainable parameter of a model under a stable name, created with a seeded initializer, so weights can
  * be saved, loaded and averaged across workers as one flat Float32Array.
  */
-let storeCounter = 0;
-
 export class ParamStore {
   readonly vars = new Map<string, tf.Variable>();
+  /** Fixed, non-trainable tensors of the model's layers (interpolation and expansion matrices), freed with it. */
+  private readonly fixed: tf.Tensor[] = [];
   private readonly rng: Random;
   /** tfjs registers variable names globally; a per-store prefix lets several models live in one process. */
   private readonly prefix = `m${++storeCounter}/`;
 
   constructor(seed: number) {
     this.rng = new Random(seed).fork('params');
-  }
-
-  /** Xavier-uniform weight [fanIn, fanOut] (pytorch-forecasting's choice for linear layers). */
-  xavier(name: string, fanIn: number, fanOut: number): tf.Variable {
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
-    return this.create(name, [fanIn, fanOut], () => (this.rng.uniform() * 2 - 1) * limit);
   }
 
   /** Uniform(−limit, limit) weight. */
@@ -52,12 +49,19 @@ export class ParamStore {
     return this.create(name, shape, () => value);
   }
 
+  /** Keeps a fixed tensor a layer needs on every pass (not a parameter: never saved or trained); freed by `dispose`. */
+  keepFixed<T extends tf.Tensor>(t: T): T {
+    this.fixed.push(tf.keep(t));
+    return t;
+  }
+
   private create(name: string, shape: number[], draw: () => number): tf.Variable {
     if (this.vars.has(name)) throw new Error(`duplicate parameter name ${name}`);
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
     for (let i = 0; i < size; i++) values[i] = draw();
-    const v = tf.variable(tf.tensor(values, shape), true, `${this.prefix}${name}`);
+    // the variable holds its own reference to the data; the initial tensor is freed
+    const v = tf.tidy(() => tf.variable(tf.tensor(values, shape), true, `${this.prefix}${name}`));
     this.vars.set(name, v);
     return v;
   }
@@ -100,12 +104,15 @@ export class ParamStore {
       if (a !== b) throw new Error('weights do not match this model (different architecture or hyperparameters)');
     }
     if (flat.length !== this.count()) throw new Error(`expected ${this.count()} weights, got ${flat.length}`);
-    for (const e of mine) this.vars.get(e.name)!.assign(tf.tensor(flat.subarray(e.offset, e.offset + e.size), e.shape));
+    tf.tidy(() => {
+      for (const e of mine) this.vars.get(e.name)!.assign(tf.tensor(flat.subarray(e.offset, e.offset + e.size), e.shape));
+    });
   }
 
-  /** Frees the variables. */
+  /** Frees the variables and the layers' fixed tensors. */
   dispose(): void {
     for (const v of this.vars.values()) v.dispose();
     this.vars.clear();
+    for (const t of this.fixed.splice(0)) t.dispose();
   }
 }

@@ -91,23 +91,24 @@ export class TemporalFusionTransformer {
     this.encoderVariables = [...spec.categoricals.map(catVar), ...spec.reals.map(realVar)];
     this.decoderVariables = [...spec.categoricals.filter((c) => c.known).map(catVar), ...spec.reals.filter((r) => r.known).map(realVar)];
     if (this.decoderVariables.length === 0) throw new Error('the TFT needs at least one known variable for the decoder (e.g. day_of_week)');
-    this.encoderVsn = new VariableSelectionNetwork(p, 'encoder_variable_selection', this.encoderVariables, H, rate, H, this.prescalers);
-    this.decoderVsn = new VariableSelectionNetwork(p, 'decoder_variable_selection', this.decoderVariables, H, rate, H, this.prescalers);
+    this.encoderVsn = new VariableSelectionNetwork(p, 'encoder_variable_selection', { vars: this.encoderVariables, hidden: H, dropout: rate, contextSize: H, prescalers: this.prescalers });
+    this.decoderVsn = new VariableSelectionNetwork(p, 'decoder_variable_selection', { vars: this.decoderVariables, hidden: H, dropout: rate, contextSize: H, prescalers: this.prescalers });
+    const square = { inSize: H, hidden: H, outSize: H, dropout: rate };
     this.staticContext = {
-      selection: new GatedResidualNetwork(p, 'static_context_variable_selection', H, H, H, rate),
-      hidden: new GatedResidualNetwork(p, 'static_context_initial_hidden_lstm', H, H, H, rate),
-      cell: new GatedResidualNetwork(p, 'static_context_initial_cell_lstm', H, H, H, rate),
-      enrichment: new GatedResidualNetwork(p, 'static_context_enrichment', H, H, H, rate),
+      selection: new GatedResidualNetwork(p, 'static_context_variable_selection', square),
+      hidden: new GatedResidualNetwork(p, 'static_context_initial_hidden_lstm', square),
+      cell: new GatedResidualNetwork(p, 'static_context_initial_cell_lstm', square),
+      enrichment: new GatedResidualNetwork(p, 'static_context_enrichment', square),
     };
     this.lstmEncoder = Array.from({ length: hp.lstmLayers }, (_, l) => new LstmLayer(p, `lstm_encoder.${l}`, H, H));
     this.lstmDecoder = Array.from({ length: hp.lstmLayers }, (_, l) => new LstmLayer(p, `lstm_decoder.${l}`, H, H));
     // pytorch-forecasting shares the post-LSTM gate and add & norm between encoder and decoder
     this.postLstmGate = new GatedLinearUnit(p, 'post_lstm_gate_encoder', H, H, rate);
     this.postLstmAddNorm = new AddNorm(p, 'post_lstm_add_norm_encoder', H, H, false);
-    this.staticEnrichment = new GatedResidualNetwork(p, 'static_enrichment', H, H, H, rate, H);
-    this.attention = new InterpretableMultiHeadAttention(p, 'multihead_attn', H, hp.attentionHeadSize, rate);
+    this.staticEnrichment = new GatedResidualNetwork(p, 'static_enrichment', { ...square, contextSize: H });
+    this.attention = new InterpretableMultiHeadAttention(p, 'multihead_attn', { hidden: H, heads: hp.attentionHeadSize, dropout: rate });
     this.postAttnGateNorm = new GateAddNorm(p, 'post_attn_gate_norm', H, { dropout: rate });
-    this.positionWiseFf = new GatedResidualNetwork(p, 'pos_wise_ff', H, H, H, rate);
+    this.positionWiseFf = new GatedResidualNetwork(p, 'pos_wise_ff', square);
     this.preOutputGateNorm = new GateAddNorm(p, 'pre_output_gate_norm', H, { dropout: 0 });
     this.outputLayer = new Linear(p, 'output_layer', H, spec.quantiles.length);
   }
@@ -152,7 +153,7 @@ export class TemporalFusionTransformer {
     const enrichedEnc = this.staticEnrichment.apply(lstmEnc, mode, ctxEnrichment);
     const enrichedDec = this.staticEnrichment.apply(lstmDec, mode, ctxEnrichment);
     const all = tf.concat([enrichedEnc, enrichedDec], 0) as tf.Tensor2D;
-    const attn = this.attention.apply(all, enrichedDec, Te + Td, Td, x.attentionMasks, mode);
+    const attn = this.attention.apply({ all, queries: enrichedDec, steps: Te + Td, decoderSteps: Td, masks: x.attentionMasks }, mode);
     const attnOut = this.postAttnGateNorm.apply(attn.output, enrichedDec, mode);
     const ff = this.positionWiseFf.apply(attnOut, mode);
     const out = this.preOutputGateNorm.apply(ff, lstmDec, mode);

@@ -11,6 +11,17 @@ export interface SelectedVariable {
   categorical: boolean;
 }
 
+/** What a variable selection network selects from, and its sizes. */
+export interface VsnOptions {
+  vars: SelectedVariable[];
+  hidden: number;
+  dropout: number;
+  /** Width of the static context fed to the weighting GRN, when there is one. */
+  contextSize?: number;
+  /** The model's shared prescalers of real variables, by name. */
+  prescalers: Map<string, Linear>;
+}
+
 /**
  * Variable selection network: a GRN over all variables (flattened, with the static context) gives softmax
  * weights; each variable goes through its own GRN (reals) or ResampleNorm (categoricals) to the hidden width;
@@ -22,31 +33,33 @@ export class VariableSelectionNetwork {
   /** Constant [nVars, hidden] matrices broadcasting weight column i over the hidden width (no column slicing). */
   private readonly expand: tf.Tensor2D[];
 
-  constructor(
-    p: ParamStore,
-    name: string,
-    readonly vars: SelectedVariable[],
-    readonly hidden: number,
-    rate: number,
-    contextSize: number | undefined,
-    private readonly prescalers: Map<string, Linear>,
-  ) {
+  readonly vars: SelectedVariable[];
+  readonly hidden: number;
+  private readonly prescalers: Map<string, Linear>;
+
+  constructor(p: ParamStore, name: string, o: VsnOptions) {
+    const { vars, hidden, dropout } = o;
+    this.vars = vars;
+    this.hidden = hidden;
+    this.prescalers = o.prescalers;
     const n = vars.length;
     if (n > 1) {
-      this.flattened = new GatedResidualNetwork(p, `${name}.flattened_grn`, vars.map((v) => v.size), Math.min(hidden, n), n, rate, contextSize);
+      const sizes = vars.map((v) => v.size);
+      this.flattened = new GatedResidualNetwork(p, `${name}.flattened_grn`, { inSize: sizes, hidden: Math.min(hidden, n), outSize: n, dropout, contextSize: o.contextSize });
     }
     for (const v of vars) {
+      const prefix = `${name}.single_variable_grns.${v.name}`;
       this.single.set(
         v.name,
         v.categorical
-          ? new ResampleNorm(p, `${name}.single_variable_grns.${v.name}`, v.size, hidden)
-          : new GatedResidualNetwork(p, `${name}.single_variable_grns.${v.name}`, v.size, Math.min(v.size, hidden), hidden, rate),
+          ? new ResampleNorm(p, prefix, v.size, hidden)
+          : new GatedResidualNetwork(p, prefix, { inSize: v.size, hidden: Math.min(v.size, hidden), outSize: hidden, dropout }),
       );
     }
     this.expand = vars.map((_, i) => {
       const m = new Float32Array(n * hidden);
       m.fill(1, i * hidden, (i + 1) * hidden);
-      return tf.keep(tf.tensor2d(m, [n, hidden]));
+      return p.keepFixed(tf.tensor2d(m, [n, hidden]));
     });
   }
 

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
+import { needsEarnings } from '../core/feature-catalog.js';
 import type { FeatureStore } from '../store/feature-store.js';
-import { backfillRequestId, runBackfill, usesEarnings, validateBackfillRequest, type BackfillDeps, type BackfillRequest, type BackfillSummary } from '../features/backfill.js';
+import { backfillRequestId, runBackfill, validateBackfillRequest, type BackfillDeps, type BackfillRequest, type BackfillSummary } from '../features/backfill.js';
 import { FileBackfillCheckpoint } from '../features/backfill-checkpoint.js';
 
 /** What `backfillFeatures` needs. */
@@ -24,7 +25,7 @@ export interface BackfillFeaturesOptions {
 /** The seed's backfill: validate the request, open the sources it needs, and run it resumably and idempotently. */
 export async function backfillFeatures(o: BackfillFeaturesOptions): Promise<BackfillSummary> {
   validateBackfillRequest(o.request, o.unavailableBarFeatures);
-  const earnings = usesEarnings(o.request.features) ? await o.earnings() : undefined;
+  const earnings = needsEarnings(o.request.features) ? await o.earnings() : undefined;
   const checkpoint = new FileBackfillCheckpoint(join(o.checkpointDir, `backfill-${backfillRequestId(o.request, o.bars.name)}.json`));
   o.onStart?.(o.request);
   return runBackfill(o.request, { bars: o.bars, earnings, store: o.store, checkpoint, unavailableBarFeatures: o.unavailableBarFeatures, onProgress: o.onProgress });

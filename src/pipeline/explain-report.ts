@@ -1,7 +1,7 @@
 import type { FeatureStore } from '../store/feature-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { Split } from '../dataset/time-series-dataset.js';
-import type { Interpretation } from '../model/interpret.js';
+import type { Interpretation } from '../model/trained-model.js';
 import { explanationHtml } from '../report/explanation-html.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { explainModel } from './explain-model.js';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ObjectStore } from '../store/object-store.js';
 import type { Evaluation } from '../backtest/evaluation.js';
-import type { Interpretation } from '../model/interpret.js';
+import type { Interpretation } from '../model/trained-model.js';
 import type { ArtifactMeta } from '../model/artifact.js';
 import type { Split } from '../dataset/time-series-dataset.js';
 import type { Pick, SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';

@@ -4,12 +4,12 @@ import { formatTimeFrame } from '../core/time-frame.js';
 import { addDays } from '../core/ny-time.js';
 import type { FeatureStore } from '../store/feature-store.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { TimeSeriesDataset, type DatasetConfig } from '../dataset/time-series-dataset.js';
-import { TemporalFusionTransformer, type TftHyperparameters } from '../model/tft.js';
-import { naiveLastValueLoss, train, type TrainOptions, type TrainResult } from '../model/trainer.js';
+import { TimeSeriesDataset, type DatasetConfig, type PreparedData } from '../dataset/time-series-dataset.js';
+import type { WideFrame } from '../core/wide-frame.js';
+import { naiveLastValueLoss, type TrainOptions, type TrainResult } from '../model/trainer.js';
+import { TftTraining, type TftHyperparameters } from '../model/tft-training.js';
 import { loadArtifact, saveArtifact, type ArtifactMeta } from '../model/artifact.js';
 import { STOCKCAST_VERSION } from '../core/version.js';
-import { GradientPool } from '../model/worker-pool.js';
 import type { BackendName } from '../model/backend.js';
 
 /** What `trainModel` needs besides the config. */
@@ -76,27 +76,15 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
     endDate: addDays(cfg.testEnd, -1),
   });
   if (frame.length === 0) throw new Error(`the feature store has no rows for ${columns.join(', ')} between ${cfg.trainStart} and ${cfg.testEnd}`);
-  let dataset: TimeSeriesDataset;
-  let hp = hyperparameters(cfg);
-  let parentWeights: Float32Array | undefined;
-  if (cfg.fineTuningModelId) {
-    const parent = await loadArtifact(o.models, cfg.fineTuningModelId);
-    dataset = TimeSeriesDataset.fromState({ ...parent.meta.dataset, ...splitOf(cfg) });
-    // fine-tuning keeps the parent's architecture and encoders; only dropout (and training settings) change
-    hp = { ...parent.meta.hyperparameters, dropout: cfg.dropout };
-    parentWeights = parent.weights;
-    log(`fine-tuning from ${cfg.fineTuningModelId} (best val loss ${parent.meta.training.bestValLoss.toFixed(4)}) with dropout ${cfg.dropout}`);
-  } else {
-    dataset = TimeSeriesDataset.fit(frame, datasetConfig(cfg));
-  }
+  const { dataset, hp, parentWeights } = await startingPoint(cfg, frame, o.models, log);
   const data = dataset.prepare(frame);
   const windows = { train: dataset.windows(data, 'train'), val: dataset.windows(data, 'val') };
-  const model = new TemporalFusionTransformer(dataset.spec(), hp, cfg.seed);
-  if (parentWeights) model.params.load(parentWeights);
+  const training = await TftTraining.start({ dataset, hyperparameters: hp, seed: cfg.seed, initialWeights: parentWeights, backend: o.backend as BackendName, threads: o.threads, chunkSize: o.chunkSize });
+  const manifest = training.manifest();
+  const threads = training.threads;
   const naive = naiveLastValueLoss(dataset, data, windows.val);
-  log(`${frame.symbols.length} symbols, ${data.times.length} time steps; ${windows.train.length} training and ${windows.val.length} validation windows; ${model.params.count()} parameters; naive last-value validation loss ${naive.toFixed(4)}`);
-  const pool = (o.threads ?? 1) > 1 ? await GradientPool.start(model, hp, o.backend as BackendName, o.threads, o.chunkSize) : undefined;
-  const result = await train(model, dataset, data, windows, {
+  log(`${frame.symbols.length} symbols, ${data.times.length} time steps; ${windows.train.length} training and ${windows.val.length} validation windows; ${training.parameterCount} parameters; naive last-value validation loss ${naive.toFixed(4)}`);
+  const result = await training.run(data, windows, {
     maxEpochs: o.maxEpochs ?? cfg.maxEpochs,
     batchSize: cfg.batchSize,
     learningRate: cfg.learningRate,
@@ -108,36 +96,64 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
     maxMinutes: o.maxMinutes,
     checkpointDir: join(o.home, 'models', o.modelId, 'checkpoints'),
     resume: o.resume,
-    gradients: pool ? (batch, rng) => pool.gradients(batch, rng) : undefined,
     onBatch: o.onBatch,
     onEpoch: o.onEpoch,
     shouldStop: o.shouldStop,
-  }).finally(() => pool?.close());
-  const meta: ArtifactMeta = {
+  }).finally(() => training.close());
+  const meta = artifactMeta({ o, hp, dataset, data, manifest, naive, result, threads, symbols: frame.symbols.length });
+  // a stop before the first validation leaves nothing worth publishing; the checkpoint resumes it
+  if (result.state.bestEpoch < 0) return { result, meta };
+  return { result, meta, artifact: await saveArtifact(o.models, meta, result.bestWeights) };
+}
+
+/** The dataset and architecture to train: fitted afresh, or the parent's when fine-tuning (with its weights). */
+async function startingPoint(cfg: ModelConfig, frame: WideFrame, models: ObjectStore, log: (line: string) => void): Promise<{ dataset: TimeSeriesDataset; hp: TftHyperparameters; parentWeights?: Float32Array }> {
+  if (!cfg.fineTuningModelId) return { dataset: TimeSeriesDataset.fit(frame, datasetConfig(cfg)), hp: hyperparameters(cfg) };
+  const parent = await loadArtifact(models, cfg.fineTuningModelId);
+  log(`fine-tuning from ${cfg.fineTuningModelId} (best val loss ${parent.meta.training.bestValLoss.toFixed(4)}) with dropout ${cfg.dropout}`);
+  return {
+    dataset: TimeSeriesDataset.fromState({ ...parent.meta.dataset, ...splitOf(cfg) }),
+    // fine-tuning keeps the parent's architecture and encoders; only dropout (and training settings) change
+    hp: { ...parent.meta.hyperparameters, dropout: cfg.dropout },
+    parentWeights: parent.weights,
+  };
+}
+
+/** What the artifact records beside the weights: architecture, dataset state and how training went. */
+function artifactMeta(a: {
+  o: TrainModelOptions;
+  hp: TftHyperparameters;
+  dataset: TimeSeriesDataset;
+  data: PreparedData;
+  manifest: ArtifactMeta['manifest'];
+  naive: number;
+  result: TrainResult;
+  threads: number;
+  symbols: number;
+}): ArtifactMeta {
+  const { o, data, result } = a;
+  const cfg = o.config;
+  return {
     format: 'stockcast-tft/1',
     modelId: o.modelId,
-    hyperparameters: hp,
-    dataset: dataset.state,
-    manifest: model.params.manifest(),
+    hyperparameters: a.hp,
+    dataset: a.dataset.state,
+    manifest: a.manifest,
     training: {
       config: { id: cfg.id, ...Object.fromEntries(Object.entries(cfg).filter(([k]) => k !== 'metadata')) },
-      dataRange: { first: data.dates[0] ?? '', last: data.dates[data.dates.length - 1] ?? '', symbols: frame.symbols.length },
+      dataRange: { first: data.dates[0] ?? '', last: data.dates[data.dates.length - 1] ?? '', symbols: a.symbols },
       epochs: result.state.epoch,
       bestEpoch: result.state.bestEpoch,
       bestValLoss: result.state.bestValLoss,
-      naiveValLoss: naive,
+      naiveValLoss: a.naive,
       stoppedBy: result.stoppedBy,
       history: result.state.history,
-      backend: `${o.backend} × ${pool?.threads ?? 1} thread(s)`,
+      backend: `${o.backend} × ${a.threads} thread(s)`,
       stockcastVersion: STOCKCAST_VERSION,
       createdAt: new Date().toISOString(),
       seed: cfg.seed,
     },
   };
-  model.params.dispose();
-  // a stop before the first validation leaves nothing worth publishing; the checkpoint resumes it
-  if (result.state.bestEpoch < 0) return { result, meta };
-  return { result, meta, artifact: await saveArtifact(o.models, meta, result.bestWeights) };
 }
 
 function splitOf(cfg: ModelConfig): Pick<DatasetConfig, 'trainStart' | 'trainEnd' | 'valEnd' | 'testEnd'> {

@@ -1,7 +1,8 @@
 import type { FeatureStore } from '../store/feature-store.js';
 import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
-import { runBackfill, usesEarnings } from '../features/backfill.js';
+import { needsEarnings } from '../core/feature-catalog.js';
+import { runBackfill } from '../features/backfill.js';
 import { parseTimeFrame } from '../core/time-frame.js';
 import { addDays } from '../core/ny-time.js';
 
@@ -32,7 +33,7 @@ export async function refreshRecent(o: RefreshRecentOptions): Promise<void> {
   const wanted = [...new Set(['open', ...o.modelFeatures])];
   const summary = await runBackfill(
     { features: wanted, symbols: cov.map((c) => c.symbol), startDate: addDays(last, 1), endDate: o.today, timeFrame: parseTimeFrame('1Day') },
-    { bars: await o.bars(), earnings: usesEarnings(wanted) ? await o.earnings() : undefined, store: o.features, unavailableBarFeatures: o.unavailableBarFeatures },
+    { bars: await o.bars(), earnings: needsEarnings(wanted) ? await o.earnings() : undefined, store: o.features, unavailableBarFeatures: o.unavailableBarFeatures },
   );
   const rows = [...summary.changedRows.values()].reduce((a, b) => a + b, 0);
   o.log?.(`refreshed ${addDays(last, 1)}..${o.today}: ${rows} rows${summary.failures.length ? `, ${summary.failures.length} failures` : ''}`);

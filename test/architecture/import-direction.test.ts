@@ -84,3 +84,26 @@ test('the folder graph has no cycle', () => {
   for (const start of edges.keys()) visit(start, [start]);
   assert.deepEqual(cycles, []);
 });
+
+/**
+ * The pipeline never touches tensors: it reaches the model only through its public modules (the trained model,
+ * the training run, the artifact, backend selection and the training loop's options) and never imports
+ * TensorFlow.js or the model's internals (tft, params, model-inputs, layers, ops, engines, …).
+ */
+const MODEL_API = new Set(['model/trained-model.ts', 'model/tft-training.ts', 'model/artifact.ts', 'model/backend.ts', 'model/trainer.ts']);
+
+test('pipeline imports no tensors: no @tensorflow package, no model internals', () => {
+  const spec = /(?:from\s+|import\s*\(\s*)['"]([^'"]+)['"]/g;
+  const wrong: string[] = [];
+  for (const file of tsFiles(join(SRC, 'pipeline'))) {
+    const name = relative(SRC, file);
+    for (const m of readFileSync(file, 'utf8').matchAll(spec)) {
+      const target = m[1]!;
+      if (target.startsWith('@tensorflow/')) wrong.push(`${name} imports ${target}`);
+      if (!target.startsWith('.')) continue;
+      const resolved = relative(SRC, resolve(dirname(file), target)).replace(/\.js$/, '.ts');
+      if (resolved.startsWith('model/') && !MODEL_API.has(resolved)) wrong.push(`${name} imports ${target} (a model internal)`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});

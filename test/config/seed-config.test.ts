@@ -159,7 +159,7 @@ strategy_grid:
 
 test('an unknown feature lists the valid ones', () => {
   const { message, file } = errorOf(BASE.replace('[open, day_of_week]', '[open, opne]'));
-  assert.equal(message, `${file}: config "bad-one": key "features": expected known features (valid features are open, close, high, low, volume, trade_count, vwap, surprise, is_earnings_day, year, month, day_of_month, day_of_week, hour_of_day, minute_of_day), got ["opne"]`);
+  assert.equal(message, `${file}: config "bad-one": key "features": expected known features (valid features are open, close, high, low, trade_count, volume, vwap, surprise, year, month, day_of_month, day_of_week, hour_of_day, minute_of_day, is_earnings_day), got ["opne"]`);
 });
 
 test('dates must be real and ordered', () => {

@@ -4,7 +4,7 @@ import type { WideFrame } from '../../src/core/wide-frame.js';
 import { nyMidnightUtc } from '../../src/core/ny-time.js';
 import { tradingDaysBetween } from '../../src/core/nyse-calendar.js';
 import { TimeSeriesDataset, type DatasetConfig } from '../../src/dataset/time-series-dataset.js';
-import { encoderNormalization, fitStandard } from '../../src/dataset/preprocessing.js';
+import { categoricalLookup, encoderNormalization, fitStandard } from '../../src/dataset/preprocessing.js';
 
 /** A hand-made frame: two symbols on consecutive trading days; B misses one day (a gap). */
 function frame(days: string[], opts: { gapDay?: string; openOf?: (s: number, i: number) => number } = {}): WideFrame {
@@ -119,7 +119,68 @@ test('state round-trips through JSON to identical batches', () => {
   assert.deepEqual(ds.spec().categoricals.map((c) => [c.name, c.cardinality, c.embeddingSize]), [['day_of_week', 6, 4]]);
 });
 
+/** The frame of `frame()` plus earnings columns: B reports earnings (surprise 5) on the day before its gap. */
+function withEarnings(days: string[], gapDay: string): WideFrame {
+  const f = frame(days, { gapDay });
+  const isEarnings = new Float64Array(f.length);
+  const surprise = new Float64Array(f.length);
+  const reportRow = days.length + days.indexOf(gapDay) - 1; // B's rows follow A's; the gap is after this one
+  isEarnings[reportRow] = 1;
+  surprise[reportRow] = 5;
+  f.columns.set('is_earnings_day', isEarnings);
+  f.columns.set('surprise', surprise);
+  return f;
+}
+
+test('a missing step gets its own calendar values and no earnings event; bar values are carried forward', () => {
+  const gapDay = '2020-01-15';
+  const f = withEarnings(DAYS, gapDay);
+  const ds = TimeSeriesDataset.fit(f, { ...CFG, features: ['open', 'surprise', 'day_of_week', 'is_earnings_day'] });
+  // the catalog's roles and order: known categoricals, then unknown reals
+  assert.deepEqual(ds.state.categoricals.map((c) => c.name), ['day_of_week', 'is_earnings_day']);
+  assert.deepEqual(ds.state.reals.map((r) => r.name), ['open', 'surprise']);
+  const data = ds.prepare(f);
+  const gapRow = data.seriesOffset[1]! + DAYS.indexOf(gapDay);
+  const code = (k: number, v: number) => categoricalLookup(ds.state.categoricals[k]!.encoder)(v);
+  assert.equal(data.present[gapRow], 0);
+  assert.equal(data.categorical[gapRow * 2], code(0, 2), 'Wednesday 2020-01-15, not the copied Tuesday');
+  assert.equal(data.categorical[(gapRow - 1) * 2 + 1], code(1, 1), 'the report day before the gap');
+  assert.equal(data.categorical[gapRow * 2 + 1], code(1, 0), 'no earnings on the missing day');
+  const sc = ds.state.reals[1]!.scaler!;
+  assert.ok(Math.abs(data.reals[(gapRow - 1) * 2 + 1]! - (5 - sc.mean) / sc.std) < 1e-6);
+  assert.ok(Math.abs(data.reals[gapRow * 2 + 1]! - (0 - sc.mean) / sc.std) < 1e-6, 'surprise 0, not the copied 5');
+  assert.equal(data.target[gapRow], data.target[gapRow - 1], 'open is carried forward');
+});
+
+test('the latest batch: encoder up to the as-of day, decoder calendar from the future times, no earnings known', () => {
+  const ds = TimeSeriesDataset.fit(withEarnings(DAYS, '2020-01-15'), { ...CFG, features: ['open', 'day_of_week', 'is_earnings_day'] });
+  const data = ds.prepare(withEarnings(DAYS, '2020-01-15'));
+  const last = DAYS.length - 1;
+  // the next two trading days after Friday 2020-02-28: Monday and Tuesday
+  const future = ['2020-03-02', '2020-03-03'].map((d) => nyMidnightUtc(d).getTime());
+  const { batch, series } = ds.latestBatch(data, future);
+  assert.deepEqual(series, [0, 1]);
+  assert.deepEqual([...batch.decoderStartIdx], [last + 1, last + 1]);
+  assert.ok(batch.targetRaw.every(Number.isNaN));
+  const T = CFG.encoderLength + CFG.decoderLength;
+  const code = (k: number, v: number) => categoricalLookup(ds.state.categoricals[k]!.encoder)(v);
+  for (let i = 0; i < 2; i++) {
+    const dec = (h: number, k: number) => batch.categorical[(i * T + CFG.encoderLength + h) * 2 + k];
+    assert.deepEqual([dec(0, 0), dec(1, 0), dec(0, 1), dec(1, 1)], [code(0, 0), code(0, 1), code(1, 0), code(1, 0)]);
+  }
+  // encoder of A: the last five opens, normalized on themselves
+  const opens = [5, 4, 3, 2, 1].map((k) => 10 + DAYS.length - k);
+  const logs = opens.map(Math.log);
+  const mean = logs.reduce((a, c) => a + c, 0) / 5;
+  assert.ok(Math.abs(batch.targetScale[0]! - mean) < 1e-5);
+  // as of an earlier day, the windows end there
+  const earlier = ds.latestBatch(data, future, last - 3);
+  assert.deepEqual([...earlier.batch.decoderStartIdx], [last - 2, last - 2]);
+  assert.throws(() => ds.latestBatch(data, future.slice(0, 1)), /expected 2 future times, got 1/);
+});
+
 test('bad inputs: missing feature column, empty training range', () => {
   assert.throws(() => TimeSeriesDataset.fit(frame(DAYS), { ...CFG, features: ['open', 'month'] }), /no column for feature\(s\) month: backfill them first/);
   assert.throws(() => TimeSeriesDataset.fit(frame(DAYS), { ...CFG, trainStart: '2021-01-01', trainEnd: '2021-02-01' }), /no rows between train_start 2021-01-01 and train_end 2021-02-01/);
+  assert.throws(() => TimeSeriesDataset.fit(frame(DAYS), { ...CFG, features: ['open', 'opne'] }), /unknown feature "opne": valid features are open/);
 });

@@ -11,8 +11,6 @@ import { TimeSeriesDataset, type DatasetConfig } from '../../src/dataset/time-se
 import { TemporalFusionTransformer } from '../../src/model/tft.js';
 import { evaluateLoss, naiveLastValueLoss, train, type TrainOptions } from '../../src/model/trainer.js';
 import { loadCheckpoint } from '../../src/model/checkpoint.js';
-import { LocalObjectStore } from '../../src/store/local-object-store.js';
-import { loadArtifact, saveArtifact, type ArtifactMeta } from '../../src/model/artifact.js';
 
 before(async () => {
   await initBackend('wasm');
@@ -89,31 +87,6 @@ test('on the synthetic market training beats the naive last-value forecast; an u
     const margin = 0.99 * naive;
     assert.ok(after < margin, `trained ${after} vs naive ${naive}`);
     assert.ok(before > margin, `untrained ${before} vs naive ${naive}`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
-test('the artifact alone reproduces identical predictions', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sc-art-'));
-  try {
-    const { dataset, data, windows } = await syntheticData(4);
-    const model = new TemporalFusionTransformer(dataset.spec(), HP, 8);
-    const store = new LocalObjectStore(dir);
-    const meta = { format: 'stockcast-tft/1', modelId: 'm', hyperparameters: HP, dataset: dataset.state, manifest: model.params.manifest(), training: {} } as unknown as ArtifactMeta;
-    const key = await saveArtifact(store, meta, model.params.flatten());
-    assert.equal(key, 'm/output/model.tar.gz');
-    const loaded = await loadArtifact(store, 'm');
-    const ds2 = TimeSeriesDataset.fromState(loaded.meta.dataset);
-    const model2 = new TemporalFusionTransformer(ds2.spec(), loaded.meta.hyperparameters, 1);
-    model2.params.load(loaded.weights, loaded.meta.manifest);
-    assert.equal(evaluateLoss(model2, ds2, ds2.prepare(await rebuild()), windows.val, 256), evaluateLoss(model, dataset, data, windows.val, 256));
-    await assert.rejects(loadArtifact(store, 'nope'), /no trained model "nope" at file:\/\/.*: run `stockcast train --model-id nope` first/);
-    async function rebuild() {
-      const market = new SyntheticMarket({ seed: 5, symbols: ['S0', 'S1', 'S2', 'S3'] });
-      const { bars } = await market.fetchBars({ symbols: market.symbols, start: new Date('2018-01-01T05:00:00Z'), end: new Date('2021-12-31T05:00:00Z'), timeFrame: DAY });
-      return barsToWideFrame(bars, ['open', 'day_of_week'], DAY);
-    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
