@@ -1,0 +1,320 @@
+// The TFT building blocks (pytorch-forecasting's definitions, as src/model/layers.ts implements them) with
+// hand-written backward passes. Forward calls record what their backward needs in a cache allocated from the
+// chunk's arena; backward calls accumulate (+=) into input-gradient buffers the caller has zeroed.
+#pragma once
+#include "kernels.h"
+#include "layout.h"
+
+namespace sc {
+
+/** x·W + b with W [in, out]. */
+struct LinearP {
+  int in = 0, out = 0;
+  size_t w = 0, b = 0;
+  bool bias = true;
+};
+
+template <class R>
+void linear_fwd(Ctx<R>& c, const LinearP& p, const R* x, int M, R* y) {
+  gemm(M, p.out, p.in, x, p.in, c.w + p.w, p.out, y, p.out, false, p.bias ? c.w + p.b : nullptr);
+}
+
+/** dW += xᵀ·dy, db += Σ dy, and dx += dy·Wᵀ when dx is given. */
+template <class R>
+void linear_bwd(Ctx<R>& c, const LinearP& p, const R* x, const R* dy, int M, R* dx) {
+  gemm_at(M, p.out, p.in, x, p.in, dy, p.out, c.g + p.w, p.out);
+  if (p.bias) colsum(M, p.out, dy, p.out, c.g + p.b);
+  if (dx) gemm_bt(*c.ar, M, p.out, p.in, dy, p.out, c.w + p.w, p.out, dx, p.in);
+}
+
+/** LayerNorm over the last axis (eps 1e-5, biased variance, as PyTorch and tf.moments). */
+struct LnP {
+  int n = 0;
+  size_t g = 0, b = 0;
+};
+template <class R>
+struct LnCache {
+  R* xh;
+  R* inv;
+};
+
+template <class R>
+LnCache<R> ln_fwd(Ctx<R>& c, const LnP& p, const R* x, int M, R* y) {
+  const int n = p.n;
+  LnCache<R> k{c.ar->alloc(size_t(M) * n), c.ar->alloc(M)};
+  const R* g = c.w + p.g;
+  const R* b = c.w + p.b;
+  for (int r = 0; r < M; r++) {
+    const R* xr = x + size_t(r) * n;
+    R mean = 0;
+    for (int j = 0; j < n; j++) mean += xr[j];
+    mean /= R(n);
+    R var = 0;
+    for (int j = 0; j < n; j++) var += (xr[j] - mean) * (xr[j] - mean);
+    var /= R(n);
+    R inv = R(1) / std::sqrt(var + R(1e-5));
+    k.inv[r] = inv;
+    R* h = k.xh + size_t(r) * n;
+    R* yr = y + size_t(r) * n;
+    for (int j = 0; j < n; j++) {
+      h[j] = (xr[j] - mean) * inv;
+      yr[j] = h[j] * g[j] + b[j];
+    }
+  }
+  return k;
+}
+
+template <class R>
+void ln_bwd(Ctx<R>& c, const LnP& p, const LnCache<R>& k, const R* dy, int M, R* dx) {
+  const int n = p.n;
+  const R* g = c.w + p.g;
+  R* dg = c.g + p.g;
+  R* db = c.g + p.b;
+  for (int r = 0; r < M; r++) {
+    const R* d = dy + size_t(r) * n;
+    const R* h = k.xh + size_t(r) * n;
+    R m1 = 0, m2 = 0;
+    for (int j = 0; j < n; j++) {
+      R gh = d[j] * g[j];
+      m1 += gh;
+      m2 += gh * h[j];
+      dg[j] += d[j] * h[j];
+      db[j] += d[j];
+    }
+    m1 /= R(n);
+    m2 /= R(n);
+    R* o = dx + size_t(r) * n;
+    for (int j = 0; j < n; j++) o[j] += (d[j] * g[j] - m1 - h[j] * m2) * k.inv[r];
+  }
+}
+
+/** Fixed linear interpolation in → out with aligned corners (PyTorch's F.interpolate, linear, align_corners). */
+struct Interp {
+  int in = 0, out = 0;
+  std::vector<int> lo, hi;
+  std::vector<double> wlo, whi;
+  Interp() = default;
+  Interp(int inSize, int outSize) : in(inSize), out(outSize), lo(outSize), hi(outSize), wlo(outSize), whi(outSize) {
+    for (int j = 0; j < outSize; j++) {
+      double pos = outSize == 1 ? 0 : double(j) * (inSize - 1) / double(outSize - 1);
+      int l = int(std::floor(pos));
+      int h = std::min(l + 1, inSize - 1);
+      // the same float32 weights as the TS interpolation matrix
+      float frac = float(pos - l);
+      lo[j] = l;
+      hi[j] = h;
+      wlo[j] = double(1.0f - frac);
+      whi[j] = h == l ? 0.0 : double(frac);
+    }
+  }
+};
+
+/** ResampleNorm: interpolate to the output width (if it differs), gate by 2·σ(mask), LayerNorm. */
+struct ResampleNormP {
+  bool resample = false;
+  Interp interp;
+  int out = 0;
+  size_t mask = 0;
+  LnP ln;
+};
+template <class R>
+struct RnCache {
+  const R* r;
+  LnCache<R> ln;
+};
+
+template <class R>
+RnCache<R> rn_fwd(Ctx<R>& c, const ResampleNormP& p, const R* x, int M, R* y) {
+  const int n = p.out;
+  const R* r = x;
+  if (p.resample) {
+    R* rr = c.ar->alloc(size_t(M) * n);
+    const int in = p.interp.in;
+    for (int i = 0; i < M; i++) {
+      const R* xr = x + size_t(i) * in;
+      R* o = rr + size_t(i) * n;
+      for (int j = 0; j < n; j++) o[j] = R(p.interp.wlo[j]) * xr[p.interp.lo[j]] + R(p.interp.whi[j]) * xr[p.interp.hi[j]];
+    }
+    r = rr;
+  }
+  R* gate = c.ar->alloc(n);
+  for (int j = 0; j < n; j++) gate[j] = R(2) * sigmoid(c.w[p.mask + j]);
+  R* s = c.ar->alloc(size_t(M) * n);
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < n; j++) s[size_t(i) * n + j] = r[size_t(i) * n + j] * gate[j];
+  return {r, ln_fwd(c, p.ln, s, M, y)};
+}
+
+template <class R>
+void rn_bwd(Ctx<R>& c, const ResampleNormP& p, const RnCache<R>& k, const R* dy, int M, R* dx) {
+  const int n = p.out;
+  R* ds = c.ar->zeros(size_t(M) * n);
+  ln_bwd(c, p.ln, k.ln, dy, M, ds);
+  R* dm = c.ar->zeros(n);
+  for (int i = 0; i < M; i++)
+    for (int j = 0; j < n; j++) dm[j] += ds[size_t(i) * n + j] * k.r[size_t(i) * n + j];
+  for (int j = 0; j < n; j++) {
+    R s = sigmoid(c.w[p.mask + j]);
+    c.g[p.mask + j] += dm[j] * R(2) * s * (R(1) - s);
+    for (int i = 0; i < M; i++) ds[size_t(i) * n + j] *= R(2) * s;
+  }
+  if (!p.resample) {
+    for (size_t i = 0; i < size_t(M) * n; i++) dx[i] += ds[i];
+    return;
+  }
+  const int in = p.interp.in;
+  for (int i = 0; i < M; i++) {
+    const R* d = ds + size_t(i) * n;
+    R* o = dx + size_t(i) * in;
+    for (int j = 0; j < n; j++) {
+      o[p.interp.lo[j]] += R(p.interp.wlo[j]) * d[j];
+      o[p.interp.hi[j]] += R(p.interp.whi[j]) * d[j];
+    }
+  }
+}
+
+/** Applies (or, backward, re-applies) the dropout mask of `site` to a [M, n] matrix in place. */
+template <class R>
+void dropout_apply(const DropoutCfg& d, uint32_t site, const RowKeys& rows, R* x, int M, int n) {
+  for (int i = 0; i < M; i++) {
+    uint64_t key = rows.key(i);
+    R* xr = x + size_t(i) * n;
+    for (int j = 0; j < n; j++) xr[j] *= d.template factor<R>(site, key, uint32_t(j));
+  }
+}
+
+/** Gated linear unit: dropout → (x·Wa + ba) ⊙ σ(x·Wg + bg), with [Wa | Wg] packed as one [in, 2·out] matrix. */
+struct GluP {
+  LinearP lin;  // out = 2 · width
+  int width = 0;
+  uint32_t site = 0;
+  bool dropout = true;
+};
+template <class R>
+struct GluCache {
+  const R* d;  // the (dropped-out) input
+  R* z;        // [M, 2·width]: the linear half, then σ of the gate half
+};
+
+template <class R>
+GluCache<R> glu_fwd(Ctx<R>& c, const GluP& p, const R* x, int M, const RowKeys& rows, R* y) {
+  const int in = p.lin.in, w = p.width;
+  const R* d = x;
+  if (p.dropout && c.drop.on()) {
+    R* dd = c.ar->alloc(size_t(M) * in);
+    std::memcpy(dd, x, sizeof(R) * size_t(M) * in);
+    dropout_apply(c.drop, p.site, rows, dd, M, in);
+    d = dd;
+  }
+  R* z = c.ar->alloc(size_t(M) * 2 * w);
+  linear_fwd(c, p.lin, d, M, z);
+  for (int i = 0; i < M; i++) {
+    R* zr = z + size_t(i) * 2 * w;
+    R* yr = y + size_t(i) * w;
+    for (int j = 0; j < w; j++) {
+      R s = sigmoid(zr[w + j]);
+      zr[w + j] = s;
+      yr[j] = zr[j] * s;
+    }
+  }
+  return {d, z};
+}
+
+template <class R>
+void glu_bwd(Ctx<R>& c, const GluP& p, const GluCache<R>& k, const R* dy, int M, const RowKeys& rows, R* dx) {
+  const int in = p.lin.in, w = p.width;
+  R* dz = c.ar->alloc(size_t(M) * 2 * w);
+  for (int i = 0; i < M; i++) {
+    const R* zr = k.z + size_t(i) * 2 * w;
+    const R* d = dy + size_t(i) * w;
+    R* o = dz + size_t(i) * 2 * w;
+    for (int j = 0; j < w; j++) {
+      R s = zr[w + j];
+      o[j] = d[j] * s;
+      o[w + j] = d[j] * zr[j] * s * (R(1) - s);
+    }
+  }
+  if (p.dropout && c.drop.on()) {
+    R* dd = c.ar->zeros(size_t(M) * in);
+    linear_bwd(c, p.lin, k.d, dz, M, dd);
+    dropout_apply(c.drop, p.site, rows, dd, M, in);
+    for (size_t i = 0; i < size_t(M) * in; i++) dx[i] += dd[i];
+  } else {
+    linear_bwd(c, p.lin, k.d, dz, M, dx);
+  }
+}
+
+/** Gated residual network: LN(GLU(fc2(ELU(fc1(x) + context))) + residual), residual resampled when widths differ. */
+struct GrnP {
+  int in = 0, hidden = 0, out = 0;
+  bool hasResample = false;
+  ResampleNormP rn;
+  LinearP fc1, fc2;
+  bool hasContext = false;
+  LinearP context;  // [contextSize, hidden], no bias; applied once per batch to the static context
+  GluP glu;
+  LnP ln;
+};
+template <class R>
+struct GrnCache {
+  const R* x;
+  const R* residual;
+  RnCache<R> rn;
+  R* a1;
+  R* e;
+  GluCache<R> glu;
+  LnCache<R> ln;
+};
+
+/** `ctxAdd` (length hidden) is the static context already mapped through the context layer, or null. */
+template <class R>
+GrnCache<R> grn_fwd(Ctx<R>& c, const GrnP& p, const R* x, int M, const R* ctxAdd, const RowKeys& rows, R* y) {
+  GrnCache<R> k{};
+  k.x = x;
+  if (p.hasResample) {
+    R* r = c.ar->alloc(size_t(M) * p.out);
+    k.rn = rn_fwd(c, p.rn, x, M, r);
+    k.residual = r;
+  } else {
+    k.residual = x;
+  }
+  const int h = p.hidden;
+  k.a1 = c.ar->alloc(size_t(M) * h);
+  linear_fwd(c, p.fc1, x, M, k.a1);
+  if (ctxAdd)
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < h; j++) k.a1[size_t(i) * h + j] += ctxAdd[j];
+  k.e = c.ar->alloc(size_t(M) * h);
+  for (size_t i = 0; i < size_t(M) * h; i++) {
+    R a = k.a1[i];
+    k.e[i] = a > 0 ? a : fexp(a) - R(1);
+  }
+  R* a2 = c.ar->alloc(size_t(M) * h);
+  linear_fwd(c, p.fc2, k.e, M, a2);
+  R* z = c.ar->alloc(size_t(M) * p.out);
+  k.glu = glu_fwd(c, p.glu, a2, M, rows, z);
+  for (size_t i = 0; i < size_t(M) * p.out; i++) z[i] += k.residual[i];
+  k.ln = ln_fwd(c, p.ln, z, M, y);
+  return k;
+}
+
+/** Backward of grn_fwd; `dCtxAdd` (length hidden, may be null) receives Σ over rows of the context's gradient. */
+template <class R>
+void grn_bwd(Ctx<R>& c, const GrnP& p, const GrnCache<R>& k, const R* dy, int M, const RowKeys& rows, R* dx, R* dCtxAdd) {
+  const int h = p.hidden;
+  R* dz = c.ar->zeros(size_t(M) * p.out);
+  ln_bwd(c, p.ln, k.ln, dy, M, dz);
+  R* da2 = c.ar->zeros(size_t(M) * h);
+  glu_bwd(c, p.glu, k.glu, dz, M, rows, da2);
+  R* de = c.ar->zeros(size_t(M) * h);
+  linear_bwd(c, p.fc2, k.e, da2, M, de);
+  for (size_t i = 0; i < size_t(M) * h; i++) de[i] *= k.a1[i] > 0 ? R(1) : k.e[i] + R(1);
+  if (dCtxAdd) colsum(M, h, de, h, dCtxAdd);
+  linear_bwd(c, p.fc1, k.x, de, M, dx);
+  if (p.hasResample)
+    rn_bwd(c, p.rn, k.rn, dz, M, dx);
+  else
+    for (size_t i = 0; i < size_t(M) * p.out; i++) dx[i] += dz[i];
+}
+
+}  // namespace sc
