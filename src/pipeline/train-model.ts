@@ -11,6 +11,8 @@ import { loadArtifact, saveArtifact, type ArtifactMeta } from '../model/artifact
 import { STOCKCAST_VERSION } from '../core/version.js';
 import { GradientPool } from '../model/worker-pool.js';
 import type { BackendName } from '../model/backend.js';
+import { NativeTft } from '../model/native/native-tft.js';
+import { nativeEvaluateLoss, nativeGradients } from '../model/native/native-training.js';
 
 /** What `trainModel` needs besides the config. */
 export interface TrainModelOptions {
@@ -95,7 +97,8 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
   if (parentWeights) model.params.load(parentWeights);
   const naive = naiveLastValueLoss(dataset, data, windows.val);
   log(`${frame.symbols.length} symbols, ${data.times.length} time steps; ${windows.train.length} training and ${windows.val.length} validation windows; ${model.params.count()} parameters; naive last-value validation loss ${naive.toFixed(4)}`);
-  const pool = (o.threads ?? 1) > 1 ? await GradientPool.start(model, hp, o.backend as BackendName, o.threads, o.chunkSize) : undefined;
+  const native = o.backend === 'native' ? new NativeTft(dataset.spec(), hp, model.params.manifest(), { threads: o.threads }) : undefined;
+  const pool = !native && (o.threads ?? 1) > 1 ? await GradientPool.start(model, hp, o.backend as BackendName, o.threads, o.chunkSize) : undefined;
   const result = await train(model, dataset, data, windows, {
     maxEpochs: o.maxEpochs ?? cfg.maxEpochs,
     batchSize: cfg.batchSize,
@@ -108,7 +111,8 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
     maxMinutes: o.maxMinutes,
     checkpointDir: join(o.home, 'models', o.modelId, 'checkpoints'),
     resume: o.resume,
-    gradients: pool ? (batch, rng) => pool.gradients(batch, rng) : undefined,
+    gradients: native ? nativeGradients(model, native) : pool ? (batch, rng) => pool.gradients(batch, rng) : undefined,
+    validationLoss: native ? () => nativeEvaluateLoss(native, model.params.flatten(), dataset, data, windows.val) : undefined,
     onBatch: o.onBatch,
     onEpoch: o.onEpoch,
     shouldStop: o.shouldStop,
@@ -128,7 +132,7 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
       naiveValLoss: naive,
       stoppedBy: result.stoppedBy,
       history: result.state.history,
-      backend: `${o.backend} × ${pool?.threads ?? 1} thread(s)`,
+      backend: `${o.backend} × ${native?.threads ?? pool?.threads ?? 1} thread(s)`,
       stockcastVersion: STOCKCAST_VERSION,
       createdAt: new Date().toISOString(),
       seed: cfg.seed,
