@@ -303,9 +303,10 @@ AttnCache<R> attn_fwd(Ctx<R>& c, const AttnP& p, const R* all, int Te, int Td, i
         R sum = 0;
         for (int t = 0; t < T; t++)
           if (attn_allowed(t, j, Te, pads[b])) sum += (pr[t] = fexp(pr[t] - mx));
+        const uint64_t rh = c.drop.rowHash(p.siteProb, key);
         for (int t = 0; t < T; t++) {
           pr[t] /= sum;
-          R v = drop ? pr[t] * c.drop.template factor<R>(p.siteProb, key, uint32_t(h * T + t)) : pr[t];
+          R v = drop ? pr[t] * c.drop.template factorOf<R>(rh, uint32_t(h * T + t)) : pr[t];
           ar[t] += v / R(nh);
         }
       }
@@ -364,9 +365,10 @@ void attn_bwd(Ctx<R>& c, const AttnP& p, const AttnCache<R>& k, const R* dy, int
       for (int h = 0; h < nh; h++) {
         const R* pr = k.p + ((size_t(h) * Td + j) * Bc + b) * T;
         R dot = 0;
+        const uint64_t rh = c.drop.rowHash(p.siteProb, key);
         for (int t = 0; t < T; t++) {
           R g = dA[t] / R(nh);
-          if (drop) g *= c.drop.template factor<R>(p.siteProb, key, uint32_t(h * T + t));
+          if (drop) g *= c.drop.template factorOf<R>(rh, uint32_t(h * T + t));
           dp[t] = g;
           dot += g * pr[t];
         }

@@ -86,13 +86,23 @@ struct DropoutCfg {
   double rate = 0;
   bool training = false;
   bool on() const { return training && rate > 0; }
+  /** The key of one row of one dropout site; element draws mix the column into it. */
+  uint64_t rowHash(uint32_t site, uint64_t rowKey) const {
+    return mix64((seed * 0x9e3779b97f4a7c15ull) ^ (uint64_t(site) << 48) ^ mix64(rowKey));
+  }
   /** Inverted-dropout factor of one element: 1/(1 − rate) with probability 1 − rate, else 0. */
   template <class R>
-  R factor(uint32_t site, uint64_t rowKey, uint32_t col) const {
-    uint64_t h = mix64((seed * 0x9e3779b97f4a7c15ull) ^ (uint64_t(site) << 48) ^ mix64((rowKey << 16) ^ col));
-    double u = double(h >> 11) * (1.0 / 9007199254740992.0);
-    return u >= rate ? R(1.0 / (1.0 - rate)) : R(0);
+  R factorOf(uint64_t rowHash, uint32_t col) const {
+    uint64_t h = mix64(rowHash + uint64_t(col) * 0xd1b54a32d192ed03ull);
+    // 24 random bits against a 24-bit threshold: exact in float and double alike
+    const uint32_t u = uint32_t(h >> 40);
+    return u >= threshold() ? R(1.0 / (1.0 - rate)) : R(0);
   }
+  template <class R>
+  R factor(uint32_t site, uint64_t rowKey, uint32_t col) const {
+    return factorOf<R>(rowHash(site, rowKey), col);
+  }
+  uint32_t threshold() const { return uint32_t(rate * 16777216.0 + 0.5); }
 };
 
 /** What a layer call needs: packed weights, this chunk's gradient slot, scratch memory, dropout. */

@@ -2,9 +2,74 @@
 // kernels block four rows at a time (one load of B feeds four rows) and leave the inner column loop to the
 // compiler's vectoriser (built with -O3 -march=native on the machine that runs it).
 #pragma once
+#include <type_traits>
 #include "common.h"
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 namespace sc {
+
+#if defined(__AVX512F__)
+/**
+ * AVX-512 register tile: C[MR rows, up to NV·16 cols] (+)= Σ_k a(r, k)·B[k, :], with a(r, k) = A[r·sr + k·sk]
+ * (sr = lda, sk = 1 for A·B; sr = 1, sk = lda for Aᵀ·B). The tile stays in registers for the whole k loop.
+ */
+template <int MR, int NV>
+static inline void tile_f32(int K, const float* A, size_t sr, size_t sk, const float* B, int ldb, float* C, int ldc, int n,
+                            bool accumulate, const float* bias) {
+  const int tail = n - (NV - 1) * 16;
+  const __mmask16 lm = tail >= 16 ? __mmask16(0xffff) : __mmask16((1u << tail) - 1);
+  __m512 c[MR][NV];
+  for (int v = 0; v < NV; v++) {
+    const __mmask16 m = v == NV - 1 ? lm : __mmask16(0xffff);
+    const __m512 b0 = bias ? _mm512_maskz_loadu_ps(m, bias + 16 * v) : _mm512_setzero_ps();
+    for (int r = 0; r < MR; r++) c[r][v] = accumulate ? _mm512_maskz_loadu_ps(m, C + size_t(r) * ldc + 16 * v) : b0;
+  }
+  for (int k = 0; k < K; k++) {
+    __m512 b[NV];
+    const float* bk = B + size_t(k) * ldb;
+    for (int v = 0; v < NV; v++) b[v] = v == NV - 1 ? _mm512_maskz_loadu_ps(lm, bk + 16 * v) : _mm512_loadu_ps(bk + 16 * v);
+    const float* ak = A + size_t(k) * sk;
+    for (int r = 0; r < MR; r++) {
+      const __m512 a = _mm512_set1_ps(ak[size_t(r) * sr]);
+      for (int v = 0; v < NV; v++) c[r][v] = _mm512_fmadd_ps(a, b[v], c[r][v]);
+    }
+  }
+  for (int r = 0; r < MR; r++)
+    for (int v = 0; v < NV; v++) {
+      float* o = C + size_t(r) * ldc + 16 * v;
+      if (v == NV - 1)
+        _mm512_mask_storeu_ps(o, lm, c[r][v]);
+      else
+        _mm512_storeu_ps(o, c[r][v]);
+    }
+}
+
+template <int NV>
+static void panel_f32(int M, int K, const float* A, size_t sr, size_t sk, const float* B, int ldb, float* C, int ldc, int n,
+                      bool accumulate, const float* bias) {
+  constexpr int MR = NV <= 2 ? 8 : 4;
+  int i = 0;
+  for (; i + MR <= M; i += MR) tile_f32<MR, NV>(K, A + size_t(i) * sr, sr, sk, B, ldb, C + size_t(i) * ldc, ldc, n, accumulate, bias);
+  for (; i < M; i++) tile_f32<1, NV>(K, A + size_t(i) * sr, sr, sk, B, ldb, C + size_t(i) * ldc, ldc, n, accumulate, bias);
+}
+
+/** C[M,N] (+)= a·B for a(r, k) = A[r·sr + k·sk], in column panels of 64. */
+static inline void gemm_f32(int M, int N, int K, const float* A, size_t sr, size_t sk, const float* B, int ldb, float* C, int ldc,
+                            bool accumulate, const float* bias) {
+  for (int j0 = 0; j0 < N; j0 += 64) {
+    const int n = std::min(64, N - j0);
+    const float* bb = bias ? bias + j0 : nullptr;
+    switch ((n + 15) / 16) {
+      case 1: panel_f32<1>(M, K, A, sr, sk, B + j0, ldb, C + j0, ldc, n, accumulate, bb); break;
+      case 2: panel_f32<2>(M, K, A, sr, sk, B + j0, ldb, C + j0, ldc, n, accumulate, bb); break;
+      case 3: panel_f32<3>(M, K, A, sr, sk, B + j0, ldb, C + j0, ldc, n, accumulate, bb); break;
+      default: panel_f32<4>(M, K, A, sr, sk, B + j0, ldb, C + j0, ldc, n, accumulate, bb); break;
+    }
+  }
+}
+#endif
 
 template <class R>
 static inline void axpy4(int n, R a0, R a1, R a2, R a3, const R* __restrict b, R* __restrict c0, R* __restrict c1,
@@ -35,6 +100,16 @@ static inline void init_row(int n, R* __restrict c, const R* __restrict bias) {
 template <class R>
 void gemm(int M, int N, int K, const R* A, int lda, const R* B, int ldb, R* C, int ldc, bool accumulate,
           const R* bias = nullptr) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<R, float>) {
+    if (K == 0) {
+      if (!accumulate)
+        for (int i = 0; i < M; i++) init_row(N, C + size_t(i) * ldc, bias);
+      return;
+    }
+    return gemm_f32(M, N, K, A, size_t(lda), 1, B, ldb, C, ldc, accumulate, bias);
+  }
+#endif
   int i = 0;
   for (; i + 4 <= M; i += 4) {
     const R* a0 = A + size_t(i) * lda;
@@ -85,6 +160,13 @@ static inline void outer4(int n, R x0, R x1, R x2, R x3, const R* __restrict d0,
 /** W[K,N] += A[M,K]ᵀ·D[M,N] (a weight gradient Xᵀ·dY), four rows of A per pass over W. */
 template <class R>
 void gemm_at(int M, int N, int K, const R* A, int lda, const R* D, int ldd, R* W, int ldw) {
+#if defined(__AVX512F__)
+  // W = Wᵀ-free: rows of W are k (stride 1 in A), the reduction runs over the M rows of A and D
+  if constexpr (std::is_same_v<R, float>) {
+    if (M > 0) gemm_f32(K, N, M, A, 1, size_t(lda), D, ldd, W, ldw, true, nullptr);
+    return;
+  }
+#endif
   int i = 0;
   for (; i + 4 <= M; i += 4) {
     const R* a0 = A + size_t(i) * lda;

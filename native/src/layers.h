@@ -88,61 +88,57 @@ void ln_bwd(Ctx<R>& c, const LnP& p, const LnCache<R>& k, const R* dy, int M, R*
   }
 }
 
-/** Fixed linear interpolation in → out with aligned corners (PyTorch's F.interpolate, linear, align_corners). */
-struct Interp {
-  int in = 0, out = 0;
-  std::vector<int> lo, hi;
-  std::vector<double> wlo, whi;
-  Interp() = default;
-  Interp(int inSize, int outSize) : in(inSize), out(outSize), lo(outSize), hi(outSize), wlo(outSize), whi(outSize) {
-    for (int j = 0; j < outSize; j++) {
-      double pos = outSize == 1 ? 0 : double(j) * (inSize - 1) / double(outSize - 1);
-      int l = int(std::floor(pos));
-      int h = std::min(l + 1, inSize - 1);
-      // the same float32 weights as the TS interpolation matrix
-      float frac = float(pos - l);
-      lo[j] = l;
-      hi[j] = h;
-      wlo[j] = double(1.0f - frac);
-      whi[j] = h == l ? 0.0 : double(frac);
-    }
+/** The fixed [in, out] matrix of linear interpolation with aligned corners (PyTorch's F.interpolate, linear). */
+inline std::vector<double> interpolationMatrix(int in, int out) {
+  std::vector<double> m(size_t(in) * out, 0.0);
+  for (int j = 0; j < out; j++) {
+    double pos = out == 1 ? 0 : double(j) * (in - 1) / double(out - 1);
+    int lo = int(std::floor(pos));
+    int hi = std::min(lo + 1, in - 1);
+    // the same float32 weights as the TS interpolation matrix
+    float frac = float(pos - lo);
+    m[size_t(lo) * out + j] += double(1.0f - frac);
+    if (hi != lo) m[size_t(hi) * out + j] += double(frac);
   }
-};
+  return m;
+}
 
 /** ResampleNorm: interpolate to the output width (if it differs), gate by 2·σ(mask), LayerNorm. */
 struct ResampleNormP {
   bool resample = false;
-  Interp interp;
-  int out = 0;
+  int in = 0, out = 0;
+  std::vector<double> interp;  // [in, out] when resampling
   size_t mask = 0;
   LnP ln;
 };
 template <class R>
 struct RnCache {
-  const R* r;
+  const R* s;   // gated (and resampled) input of the LayerNorm
+  const R* mg;  // [in, out] interpolation matrix with the gate folded into its columns (resampling only)
   LnCache<R> ln;
 };
 
 template <class R>
 RnCache<R> rn_fwd(Ctx<R>& c, const ResampleNormP& p, const R* x, int M, R* y) {
   const int n = p.out;
-  const R* r = x;
-  if (p.resample) {
-    R* rr = c.ar->alloc(size_t(M) * n);
-    const int in = p.interp.in;
-    for (int i = 0; i < M; i++) {
-      const R* xr = x + size_t(i) * in;
-      R* o = rr + size_t(i) * n;
-      for (int j = 0; j < n; j++) o[j] = R(p.interp.wlo[j]) * xr[p.interp.lo[j]] + R(p.interp.whi[j]) * xr[p.interp.hi[j]];
-    }
-    r = rr;
-  }
   R* gate = c.ar->alloc(n);
   for (int j = 0; j < n; j++) gate[j] = R(2) * sigmoid(c.w[p.mask + j]);
   R* s = c.ar->alloc(size_t(M) * n);
-  for (int i = 0; i < M; i++)
-    for (int j = 0; j < n; j++) s[size_t(i) * n + j] = r[size_t(i) * n + j] * gate[j];
-  return {r, ln_fwd(c, p.ln, s, M, y)};
+  R* mg = nullptr;
+  if (p.resample) {
+    // s = x·(interp·diag(gate)): one small matrix product
+    mg = c.ar->alloc(size_t(p.in) * n);
+    for (int k = 0; k < p.in; k++)
+      for (int j = 0; j < n; j++) mg[size_t(k) * n + j] = R(p.interp[size_t(k) * n + j]) * gate[j];
+    gemm(M, n, p.in, x, p.in, mg, n, s, n, false);
+  } else {
+    for (int i = 0; i < M; i++) {
+      const R* __restrict xr = x + size_t(i) * n;
+      R* __restrict sr = s + size_t(i) * n;
+      for (int j = 0; j < n; j++) sr[j] = xr[j] * gate[j];
+    }
+  }
+  return {s, mg, ln_fwd(c, p.ln, s, M, y)};
 }
 
 template <class R>
@@ -150,36 +146,39 @@ void rn_bwd(Ctx<R>& c, const ResampleNormP& p, const RnCache<R>& k, const R* dy,
   const int n = p.out;
   R* ds = c.ar->zeros(size_t(M) * n);
   ln_bwd(c, p.ln, k.ln, dy, M, ds);
+  // d mask_j = Σ_i ds_ij · r_ij · 2σ'(m_j) = (1 − σ(m_j)) · Σ_i ds_ij · s_ij, as s = r · 2σ(m)
   R* dm = c.ar->zeros(n);
-  for (int i = 0; i < M; i++)
-    for (int j = 0; j < n; j++) dm[j] += ds[size_t(i) * n + j] * k.r[size_t(i) * n + j];
-  for (int j = 0; j < n; j++) {
-    R s = sigmoid(c.w[p.mask + j]);
-    c.g[p.mask + j] += dm[j] * R(2) * s * (R(1) - s);
-    for (int i = 0; i < M; i++) ds[size_t(i) * n + j] *= R(2) * s;
+  for (int i = 0; i < M; i++) {
+    const R* __restrict d = ds + size_t(i) * n;
+    const R* __restrict sr = k.s + size_t(i) * n;
+    for (int j = 0; j < n; j++) dm[j] += d[j] * sr[j];
   }
-  if (!p.resample) {
-    for (size_t i = 0; i < size_t(M) * n; i++) dx[i] += ds[i];
+  for (int j = 0; j < n; j++) c.g[p.mask + j] += dm[j] * (R(1) - sigmoid(c.w[p.mask + j]));
+  if (p.resample) {
+    gemm_bt(*c.ar, M, n, p.in, ds, n, k.mg, n, dx, p.in);
     return;
   }
-  const int in = p.interp.in;
+  R* gate = c.ar->alloc(n);
+  for (int j = 0; j < n; j++) gate[j] = R(2) * sigmoid(c.w[p.mask + j]);
   for (int i = 0; i < M; i++) {
-    const R* d = ds + size_t(i) * n;
-    R* o = dx + size_t(i) * in;
-    for (int j = 0; j < n; j++) {
-      o[p.interp.lo[j]] += R(p.interp.wlo[j]) * d[j];
-      o[p.interp.hi[j]] += R(p.interp.whi[j]) * d[j];
-    }
+    const R* __restrict d = ds + size_t(i) * n;
+    R* __restrict o = dx + size_t(i) * n;
+    for (int j = 0; j < n; j++) o[j] += d[j] * gate[j];
   }
 }
 
 /** Applies (or, backward, re-applies) the dropout mask of `site` to a [M, n] matrix in place. */
 template <class R>
 void dropout_apply(const DropoutCfg& d, uint32_t site, const RowKeys& rows, R* x, int M, int n) {
+  const uint32_t thr = d.threshold();
+  const R keep = R(1.0 / (1.0 - d.rate));
   for (int i = 0; i < M; i++) {
-    uint64_t key = rows.key(i);
-    R* xr = x + size_t(i) * n;
-    for (int j = 0; j < n; j++) xr[j] *= d.template factor<R>(site, key, uint32_t(j));
+    const uint64_t rh = d.rowHash(site, rows.key(i));
+    R* __restrict xr = x + size_t(i) * n;
+    for (int j = 0; j < n; j++) {
+      const uint32_t u = uint32_t(mix64(rh + uint64_t(j) * 0xd1b54a32d192ed03ull) >> 40);
+      xr[j] = u >= thr ? xr[j] * keep : R(0);
+    }
   }
 }
 

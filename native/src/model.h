@@ -141,8 +141,9 @@ class ModelDef {
     for (int n : sizes) in += n;
     ResampleNormP p;
     p.out = out;
+    p.in = in;
     p.resample = in != out || sizes.size() > 1;
-    if (p.resample) p.interp = Interp(in, out);
+    if (p.resample) p.interp = interpolationMatrix(in, out);
     p.mask = layout.vec(name + ".mask", out);
     p.ln = ln(name + ".norm", out);
     return p;

@@ -55,7 +55,7 @@ export class NativeTft {
       },
       manifest.map((e) => ({ name: e.name, shape: e.shape, offset: e.offset, size: e.size })),
       this.threads,
-      opts.chunk ?? 64,
+      opts.chunk ?? 32,
     );
   }
 
