@@ -1,6 +1,6 @@
-// Runs the TFT on a batch across cores: the batch is cut into chunks of samples; threads take chunks as they
-// free up; each chunk writes its own gradient slot, and slots are summed in chunk order, so results do not
-// depend on the number of threads or on timing.
+// Runs the TFT on a batch across cores: the batch is cut into units of a few chunks of samples; threads take
+// units as they free up; each unit writes its own gradient slot, and slots are summed in unit order, so results
+// do not depend on the number of threads or on timing.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -107,12 +107,14 @@ class Engine {
   template <class F>
   double gradients(const F* weights, const Batch& batch, uint64_t seed, bool training, F* gradsOut) {
     prepare(weights, seed, training);
-    const int nChunks = (batch.B + chunk_ - 1) / chunk_;
+    // a unit of work is a few chunks with one gradient slot: fewer slots to clear and sum than one per chunk
+    const int unit = chunk_ * kChunksPerSlot;
+    const int nUnits = (batch.B + unit - 1) / unit;
     const size_t P = m_.layout.packedSize();
     const size_t S = staticGradSize();
-    slots_.resize(size_t(nChunks) * P);
-    staticSlots_.resize(size_t(nChunks) * S);
-    losses_.assign(nChunks, 0);
+    slots_.resize(size_t(nUnits) * P);
+    staticSlots_.resize(size_t(nUnits) * S);
+    losses_.assign(nUnits, 0);
     Ctx<R> sc{packed_.data(), staticGrads_.data(), &staticArena_, drop_};
     std::fill(staticGrads_.begin(), staticGrads_.end(), R(0));
     staticArena_.reset();
@@ -123,33 +125,35 @@ class Engine {
     pool_.run([&](int tid) {
       Arena<R>& ar = *arenas_[tid];
       ChunkState<R> k;
-      for (int ci = next++; ci < nChunks; ci = next++) {
-        ar.reset();
-        R* g = slots_.data() + size_t(ci) * P;
-        R* sg = staticSlots_.data() + size_t(ci) * S;
+      for (int u = next++; u < nUnits; u = next++) {
+        R* g = slots_.data() + size_t(u) * P;
+        R* sg = staticSlots_.data() + size_t(u) * S;
         std::fill(g, g + P, R(0));
         std::fill(sg, sg + S, R(0));
         Ctx<R> c{packed_.data(), g, &ar, drop_};
-        const int s0 = ci * chunk_, Bc = std::min(chunk_, batch.B - s0);
-        model.forward(c, st, s0, Bc, k);
-        R* dpred = ar.alloc(size_t(m_.spec.Td) * Bc * m_.nQ());
-        losses_[ci] = model.loss(k, norm, dpred);
-        model.backward(c, st, k, dpred, staticGrads(sg));
+        for (int s0 = u * unit; s0 < std::min(batch.B, (u + 1) * unit); s0 += chunk_) {
+          ar.reset();
+          const int Bc = std::min(chunk_, batch.B - s0);
+          model.forward(c, st, s0, Bc, k);
+          R* dpred = ar.alloc(size_t(m_.spec.Td) * Bc * m_.nQ());
+          losses_[u] += model.loss(k, norm, dpred);
+          model.backward(c, st, k, dpred, staticGrads(sg));
+        }
       }
     });
-    // sum the slots in chunk order (each thread one range of parameters)
+    // sum the slots in unit order (each thread one range of parameters)
     std::vector<R> total(P, R(0));
     const int nt = pool_.size();
     pool_.run([&](int tid) {
       const size_t from = P * tid / nt, to = P * (tid + 1) / nt;
-      for (int ci = 0; ci < nChunks; ci++) {
-        const R* g = slots_.data() + size_t(ci) * P;
+      for (int u = 0; u < nUnits; u++) {
+        const R* g = slots_.data() + size_t(u) * P;
         for (size_t i = from; i < to; i++) total[i] += g[i];
       }
     });
     std::vector<R> sgTotal(S, R(0));
-    for (int ci = 0; ci < nChunks; ci++)
-      for (size_t i = 0; i < S; i++) sgTotal[i] += staticSlots_[size_t(ci) * S + i];
+    for (int u = 0; u < nUnits; u++)
+      for (size_t i = 0; i < S; i++) sgTotal[i] += staticSlots_[size_t(u) * S + i];
     statics_bwd(sc, m_, st, staticGrads(sgTotal.data()));
     for (size_t i = 0; i < P; i++) total[i] += staticGrads_[i];
     m_.layout.scatter(total.data(), gradsOut);
@@ -183,6 +187,7 @@ class Engine {
   }
 
  private:
+  static constexpr int kChunksPerSlot = 4;
   const ModelDef& m_;
   ThreadPool pool_;
   int chunk_;
