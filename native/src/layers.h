@@ -38,44 +38,38 @@ struct LnCache {
   R* inv;
 };
 
-template <class R>
-LnCache<R> ln_fwd(Ctx<R>& c, const LnP& p, const R* x, int M, R* y) {
-  const int n = p.n;
-  LnCache<R> k{c.ar->alloc(size_t(M) * n), c.ar->alloc(M)};
-  const R* g = c.w + p.g;
-  const R* b = c.w + p.b;
+/** LayerNorm rows with the width N known at compile time (0: the runtime width n), so narrow rows unroll fully. */
+template <int N, class R>
+static void ln_fwd_rows(int n_, const R* x, int M, const R* g, const R* b, R* xh, R* invs, R* y) {
+  const int n = N ? N : n_;
   for (int r = 0; r < M; r++) {
-    const R* xr = x + size_t(r) * n;
+    const R* __restrict xr = x + size_t(r) * n;
     R mean = 0;
     for (int j = 0; j < n; j++) mean += xr[j];
     mean /= R(n);
     R var = 0;
     for (int j = 0; j < n; j++) var += (xr[j] - mean) * (xr[j] - mean);
     var /= R(n);
-    R inv = R(1) / std::sqrt(var + R(1e-5));
-    k.inv[r] = inv;
-    R* h = k.xh + size_t(r) * n;
-    R* yr = y + size_t(r) * n;
+    const R inv = R(1) / std::sqrt(var + R(1e-5));
+    invs[r] = inv;
+    R* __restrict h = xh + size_t(r) * n;
+    R* __restrict yr = y + size_t(r) * n;
     for (int j = 0; j < n; j++) {
       h[j] = (xr[j] - mean) * inv;
       yr[j] = h[j] * g[j] + b[j];
     }
   }
-  return k;
 }
 
-template <class R>
-void ln_bwd(Ctx<R>& c, const LnP& p, const LnCache<R>& k, const R* dy, int M, R* dx) {
-  const int n = p.n;
-  const R* g = c.w + p.g;
-  R* dg = c.g + p.g;
-  R* db = c.g + p.b;
+template <int N, class R>
+static void ln_bwd_rows(int n_, const R* xh, const R* invs, const R* dy, int M, const R* g, R* dg, R* db, R* dx) {
+  const int n = N ? N : n_;
   for (int r = 0; r < M; r++) {
-    const R* d = dy + size_t(r) * n;
-    const R* h = k.xh + size_t(r) * n;
+    const R* __restrict d = dy + size_t(r) * n;
+    const R* __restrict h = xh + size_t(r) * n;
     R m1 = 0, m2 = 0;
     for (int j = 0; j < n; j++) {
-      R gh = d[j] * g[j];
+      const R gh = d[j] * g[j];
       m1 += gh;
       m2 += gh * h[j];
       dg[j] += d[j] * h[j];
@@ -83,9 +77,39 @@ void ln_bwd(Ctx<R>& c, const LnP& p, const LnCache<R>& k, const R* dy, int M, R*
     }
     m1 /= R(n);
     m2 /= R(n);
-    R* o = dx + size_t(r) * n;
-    for (int j = 0; j < n; j++) o[j] += (d[j] * g[j] - m1 - h[j] * m2) * k.inv[r];
+    R* __restrict o = dx + size_t(r) * n;
+    for (int j = 0; j < n; j++) o[j] += (d[j] * g[j] - m1 - h[j] * m2) * invs[r];
   }
+}
+
+/** Calls F<N> for the common narrow widths, F<0> (runtime width) otherwise. */
+#define SC_WIDTH_DISPATCH(n, CALL) \
+  switch (n) {                     \
+    case 4: CALL(4); break;        \
+    case 8: CALL(8); break;        \
+    case 9: CALL(9); break;        \
+    case 16: CALL(16); break;      \
+    case 32: CALL(32); break;      \
+    default: CALL(0); break;       \
+  }
+
+template <class R>
+LnCache<R> ln_fwd(Ctx<R>& c, const LnP& p, const R* x, int M, R* y) {
+  LnCache<R> k{c.ar->alloc(size_t(M) * p.n), c.ar->alloc(M)};
+  const R* g = c.w + p.g;
+  const R* b = c.w + p.b;
+#define SC_LN_FWD(N) ln_fwd_rows<N>(p.n, x, M, g, b, k.xh, k.inv, y)
+  SC_WIDTH_DISPATCH(p.n, SC_LN_FWD)
+#undef SC_LN_FWD
+  return k;
+}
+
+template <class R>
+void ln_bwd(Ctx<R>& c, const LnP& p, const LnCache<R>& k, const R* dy, int M, R* dx) {
+  const R* g = c.w + p.g;
+#define SC_LN_BWD(N) ln_bwd_rows<N>(p.n, k.xh, k.inv, dy, M, g, c.g + p.g, c.g + p.b, dx)
+  SC_WIDTH_DISPATCH(p.n, SC_LN_BWD)
+#undef SC_LN_BWD
 }
 
 /** The fixed [in, out] matrix of linear interpolation with aligned corners (PyTorch's F.interpolate, linear). */
@@ -195,6 +219,35 @@ struct GluCache {
   R* z;        // [M, 2·width]: the linear half, then σ of the gate half
 };
 
+template <int W, class R>
+static void glu_act_rows(int w_, R* z, int M, R* y) {
+  const int w = W ? W : w_;
+  for (int i = 0; i < M; i++) {
+    R* __restrict zr = z + size_t(i) * 2 * w;
+    R* __restrict yr = y + size_t(i) * w;
+    for (int j = 0; j < w; j++) {
+      const R s = sigmoid(zr[w + j]);
+      zr[w + j] = s;
+      yr[j] = zr[j] * s;
+    }
+  }
+}
+
+template <int W, class R>
+static void glu_grad_rows(int w_, const R* z, const R* dy, int M, R* dz) {
+  const int w = W ? W : w_;
+  for (int i = 0; i < M; i++) {
+    const R* __restrict zr = z + size_t(i) * 2 * w;
+    const R* __restrict d = dy + size_t(i) * w;
+    R* __restrict o = dz + size_t(i) * 2 * w;
+    for (int j = 0; j < w; j++) {
+      const R s = zr[w + j];
+      o[j] = d[j] * s;
+      o[w + j] = d[j] * zr[j] * s * (R(1) - s);
+    }
+  }
+}
+
 template <class R>
 GluCache<R> glu_fwd(Ctx<R>& c, const GluP& p, const R* x, int M, const RowKeys& rows, R* y) {
   const int in = p.lin.in, w = p.width;
@@ -207,15 +260,9 @@ GluCache<R> glu_fwd(Ctx<R>& c, const GluP& p, const R* x, int M, const RowKeys& 
   }
   R* z = c.ar->alloc(size_t(M) * 2 * w);
   linear_fwd(c, p.lin, d, M, z);
-  for (int i = 0; i < M; i++) {
-    R* zr = z + size_t(i) * 2 * w;
-    R* yr = y + size_t(i) * w;
-    for (int j = 0; j < w; j++) {
-      R s = sigmoid(zr[w + j]);
-      zr[w + j] = s;
-      yr[j] = zr[j] * s;
-    }
-  }
+#define SC_GLU_ACT(N) glu_act_rows<N>(w, z, M, y)
+  SC_WIDTH_DISPATCH(w, SC_GLU_ACT)
+#undef SC_GLU_ACT
   return {d, z};
 }
 
@@ -223,16 +270,9 @@ template <class R>
 void glu_bwd(Ctx<R>& c, const GluP& p, const GluCache<R>& k, const R* dy, int M, const RowKeys& rows, R* dx) {
   const int in = p.lin.in, w = p.width;
   R* dz = c.ar->alloc(size_t(M) * 2 * w);
-  for (int i = 0; i < M; i++) {
-    const R* zr = k.z + size_t(i) * 2 * w;
-    const R* d = dy + size_t(i) * w;
-    R* o = dz + size_t(i) * 2 * w;
-    for (int j = 0; j < w; j++) {
-      R s = zr[w + j];
-      o[j] = d[j] * s;
-      o[w + j] = d[j] * zr[j] * s * (R(1) - s);
-    }
-  }
+#define SC_GLU_GRAD(N) glu_grad_rows<N>(w, k.z, dy, M, dz)
+  SC_WIDTH_DISPATCH(w, SC_GLU_GRAD)
+#undef SC_GLU_GRAD
   if (p.dropout && c.drop.on()) {
     R* dd = c.ar->zeros(size_t(M) * in);
     linear_bwd(c, p.lin, k.d, dz, M, dd);
