@@ -185,42 +185,28 @@ napi_value create(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/** gradients(handle, weights Float32Array, batch, seed, training) → { loss, grads Float32Array }. */
-napi_value gradients(napi_env env, napi_callback_info info) {
+/** gradients[64](handle, weights, batch, seed, training) → { loss, grads } in float32 (or, for checks, float64). */
+template <class F>
+napi_value gradientsOf(napi_env env, napi_callback_info info) {
+  constexpr bool f64 = std::is_same_v<F, double>;
   auto a = args(env, info, 5);
   Handle* h = handleOf(env, a[0]);
   size_t n;
-  const float* w = typed<float>(env, a[1], napi_float32_array, &n, "weights");
+  const F* w = typed<F>(env, a[1], f64 ? napi_float64_array : napi_float32_array, &n, "weights");
   if (n != h->def->layout.flatSize()) throw JsError("native engine: the weights do not match the model");
   Batch b = readBatch(env, a[2], *h->def);
   const uint64_t seed = uint64_t(num(env, a[3], "seed"));
   bool training;
   check(env, napi_get_value_bool(env, a[4], &training), "training");
   void* gd;
-  napi_value grads = typedArray(env, napi_float32_array, n, sizeof(float), &gd);
-  double loss = h->f32->gradients(w, b, seed, training, static_cast<float*>(gd));
-  napi_value out;
-  check(env, napi_create_object(env, &out), "object");
-  set(env, out, "loss", number(env, loss));
-  set(env, out, "grads", grads);
-  return out;
-}
-
-/** gradients64(handle, weights Float64Array, batch, seed, training): the same in double precision (for checks). */
-napi_value gradients64(napi_env env, napi_callback_info info) {
-  auto a = args(env, info, 5);
-  Handle* h = handleOf(env, a[0]);
-  size_t n;
-  const double* w = typed<double>(env, a[1], napi_float64_array, &n, "weights");
-  if (n != h->def->layout.flatSize()) throw JsError("native engine: the weights do not match the model");
-  Batch b = readBatch(env, a[2], *h->def);
-  const uint64_t seed = uint64_t(num(env, a[3], "seed"));
-  bool training;
-  check(env, napi_get_value_bool(env, a[4], &training), "training");
-  if (!h->f64) h->f64 = std::make_unique<Engine<double>>(*h->def, h->threads, h->chunk);
-  void* gd;
-  napi_value grads = typedArray(env, napi_float64_array, n, sizeof(double), &gd);
-  double loss = h->f64->gradients(w, b, seed, training, static_cast<double*>(gd));
+  napi_value grads = typedArray(env, f64 ? napi_float64_array : napi_float32_array, n, sizeof(F), &gd);
+  double loss;
+  if constexpr (f64) {
+    if (!h->f64) h->f64 = std::make_unique<Engine<double>>(*h->def, h->threads, h->chunk);
+    loss = h->f64->gradients(w, b, seed, training, static_cast<double*>(gd));
+  } else {
+    loss = h->f32->gradients(w, b, seed, training, static_cast<float*>(gd));
+  }
   napi_value out;
   check(env, napi_create_object(env, &out), "object");
   set(env, out, "loss", number(env, loss));
@@ -284,8 +270,8 @@ napi_value info(napi_env env, napi_callback_info) {
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"create", nullptr, guarded<create>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gradients", nullptr, guarded<gradients>, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"gradients64", nullptr, guarded<gradients64>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gradients", nullptr, guarded<gradientsOf<float>>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gradients64", nullptr, guarded<gradientsOf<double>>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"forward", nullptr, guarded<forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"dropoutFactors", nullptr, guarded<dropoutFactors>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, guarded<info>, nullptr, nullptr, nullptr, napi_default, nullptr},

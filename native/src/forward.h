@@ -113,20 +113,17 @@ struct ChunkState {
   R* wDec;    // [Td·Bc, nDec]
   std::vector<LstmCache<R>> encL, decL;
   R* lstmAll;  // [T·Bc, H]
-  GluCache<R> postG;
-  LnCache<R> postLn;
+  GanCache<R> post;
   R* lstmOut;  // [T·Bc, H]
   GrnCache<R> enr;
   R* enrAll;  // [T·Bc, H]
   AttnCache<R> at;
   R* attnY;  // [Td·Bc, H]
-  GluCache<R> paG;
-  LnCache<R> paLn;
+  GanCache<R> paK;
   R* pa;
   GrnCache<R> ffK;
   R* ff;
-  GluCache<R> poG;
-  LnCache<R> poLn;
+  GanCache<R> poK;
   R* po;
   R* pred;  // [Td·Bc, nQ], normalised target space
 };
@@ -193,30 +190,19 @@ class ChunkModel {
     std::memcpy(k.lstmAll + size_t(Te) * Bc * H, k.decL.back().hs + size_t(Bc) * H, sizeof(R) * Td * Bc * H);
     // post-LSTM gate + add & norm (shared by encoder and decoder rows), static enrichment
     RowKeys allRows{uint64_t(s0), Bc, 0, false};
-    R* g = c.ar->alloc(size_t(T) * Bc * H);
-    k.postG = glu_fwd(c, m_.postLstmGlu, k.lstmAll, T * Bc, allRows, g);
-    for (size_t i = 0; i < size_t(T) * Bc * H; i++) g[i] += k.vsnAll[i];
     k.lstmOut = c.ar->alloc(size_t(T) * Bc * H);
-    k.postLn = ln_fwd(c, m_.postLstmLn, g, T * Bc, k.lstmOut);
+    k.post = gan_fwd(c, m_.postLstmGlu, m_.postLstmLn, k.lstmAll, k.vsnAll, T * Bc, allRows, k.lstmOut);
     k.enrAll = c.ar->alloc(size_t(T) * Bc * H);
     k.enr = grn_fwd(c, m_.enrich, k.lstmOut, T * Bc, st.addEnr, allRows, k.enrAll);
     // attention with decoder queries, gate + add & norm, position-wise GRN, pre-output gate + add & norm
     k.attnY = c.ar->alloc(size_t(Td) * Bc * H);
     k.at = attn_fwd(c, m_.attn, k.enrAll, Te, Td, Bc, k.pads.data(), uint64_t(s0), k.attnY);
-    const R* enrDec = k.enrAll + size_t(Te) * Bc * H;
-    R* z = c.ar->alloc(size_t(Td) * Bc * H);
-    k.paG = glu_fwd(c, m_.postAttnGlu, k.attnY, Td * Bc, decRows, z);
-    for (size_t i = 0; i < size_t(Td) * Bc * H; i++) z[i] += enrDec[i];
     k.pa = c.ar->alloc(size_t(Td) * Bc * H);
-    k.paLn = ln_fwd(c, m_.postAttnLn, z, Td * Bc, k.pa);
+    k.paK = gan_fwd(c, m_.postAttnGlu, m_.postAttnLn, k.attnY, k.enrAll + size_t(Te) * Bc * H, Td * Bc, decRows, k.pa);
     k.ff = c.ar->alloc(size_t(Td) * Bc * H);
     k.ffK = grn_fwd(c, m_.ff, k.pa, Td * Bc, static_cast<const R*>(nullptr), decRows, k.ff);
-    R* z2 = c.ar->alloc(size_t(Td) * Bc * H);
-    k.poG = glu_fwd(c, m_.preOutGlu, k.ff, Td * Bc, decRows, z2);
-    const R* lstmDec = k.lstmOut + size_t(Te) * Bc * H;
-    for (size_t i = 0; i < size_t(Td) * Bc * H; i++) z2[i] += lstmDec[i];
     k.po = c.ar->alloc(size_t(Td) * Bc * H);
-    k.poLn = ln_fwd(c, m_.preOutLn, z2, Td * Bc, k.po);
+    k.poK = gan_fwd(c, m_.preOutGlu, m_.preOutLn, k.ff, k.lstmOut + size_t(Te) * Bc * H, Td * Bc, decRows, k.po);
     k.pred = c.ar->alloc(size_t(Td) * Bc * m_.nQ());
     linear_fwd(c, m_.out, k.po, Td * Bc, k.pred);
   }
@@ -258,28 +244,19 @@ class ChunkModel {
     const size_t nAll = size_t(T) * Bc * H, nDec = size_t(Td) * Bc * H;
     R* dPo = c.ar->zeros(nDec);
     linear_bwd(c, m_.out, k.po, dpred, Td * Bc, dPo);
-    R* dz2 = c.ar->zeros(nDec);
-    ln_bwd(c, m_.preOutLn, k.poLn, dPo, Td * Bc, dz2);
     R* dLstmOut = c.ar->zeros(nAll);
-    for (size_t i = 0; i < nDec; i++) dLstmOut[size_t(Te) * Bc * H + i] += dz2[i];
     R* dFf = c.ar->zeros(nDec);
-    glu_bwd(c, m_.preOutGlu, k.poG, dz2, Td * Bc, decRows, dFf);
+    gan_bwd(c, m_.preOutGlu, m_.preOutLn, k.poK, dPo, Td * Bc, decRows, dFf, dLstmOut + size_t(Te) * Bc * H);
     R* dPa = c.ar->zeros(nDec);
     grn_bwd(c, m_.ff, k.ffK, dFf, Td * Bc, decRows, dPa, static_cast<R*>(nullptr));
-    R* dz = c.ar->zeros(nDec);
-    ln_bwd(c, m_.postAttnLn, k.paLn, dPa, Td * Bc, dz);
     R* dEnr = c.ar->zeros(nAll);
-    for (size_t i = 0; i < nDec; i++) dEnr[size_t(Te) * Bc * H + i] += dz[i];
     R* dAttnY = c.ar->zeros(nDec);
-    glu_bwd(c, m_.postAttnGlu, k.paG, dz, Td * Bc, decRows, dAttnY);
+    gan_bwd(c, m_.postAttnGlu, m_.postAttnLn, k.paK, dPa, Td * Bc, decRows, dAttnY, dEnr + size_t(Te) * Bc * H);
     attn_bwd(c, m_.attn, k.at, dAttnY, Te, Td, Bc, k.pads.data(), k.s0, dEnr);
     grn_bwd(c, m_.enrich, k.enr, dEnr, T * Bc, allRows, dLstmOut, sg.addEnr);
-    R* dg = c.ar->zeros(nAll);
-    ln_bwd(c, m_.postLstmLn, k.postLn, dLstmOut, T * Bc, dg);
     R* dVsn = c.ar->zeros(nAll);
-    for (size_t i = 0; i < nAll; i++) dVsn[i] += dg[i];
     R* dLstmAll = c.ar->zeros(nAll);
-    glu_bwd(c, m_.postLstmGlu, k.postG, dg, T * Bc, allRows, dLstmAll);
+    gan_bwd(c, m_.postLstmGlu, m_.postLstmLn, k.post, dLstmOut, T * Bc, allRows, dLstmAll, dVsn);
     // LSTM layers, last to first; the decoder's initial-state gradient flows into the encoder's final state
     R* dEncOut = dLstmAll;
     R* dDecOut = dLstmAll + size_t(Te) * Bc * H;

@@ -283,6 +283,32 @@ void glu_bwd(Ctx<R>& c, const GluP& p, const GluCache<R>& k, const R* dy, int M,
   }
 }
 
+/** Gate, add and norm: LN(GLU(x) + skip). */
+template <class R>
+struct GanCache {
+  GluCache<R> glu;
+  LnCache<R> ln;
+};
+
+template <class R>
+GanCache<R> gan_fwd(Ctx<R>& c, const GluP& g, const LnP& ln, const R* x, const R* skip, int M, const RowKeys& rows, R* y) {
+  R* z = c.ar->alloc(size_t(M) * g.width);
+  GanCache<R> k;
+  k.glu = glu_fwd(c, g, x, M, rows, z);
+  for (size_t i = 0; i < size_t(M) * g.width; i++) z[i] += skip[i];
+  k.ln = ln_fwd(c, ln, z, M, y);
+  return k;
+}
+
+/** Backward of gan_fwd: dx and dskip (zeroed or partial sums) receive the input gradients. */
+template <class R>
+void gan_bwd(Ctx<R>& c, const GluP& g, const LnP& ln, const GanCache<R>& k, const R* dy, int M, const RowKeys& rows, R* dx, R* dskip) {
+  R* dz = c.ar->zeros(size_t(M) * g.width);
+  ln_bwd(c, ln, k.ln, dy, M, dz);
+  for (size_t i = 0; i < size_t(M) * g.width; i++) dskip[i] += dz[i];
+  glu_bwd(c, g, k.glu, dz, M, rows, dx);
+}
+
 /** Gated residual network: LN(GLU(fc2(ELU(fc1(x) + context))) + residual), residual resampled when widths differ. */
 struct GrnP {
   int in = 0, hidden = 0, out = 0;
@@ -301,8 +327,7 @@ struct GrnCache {
   RnCache<R> rn;
   R* a1;
   R* e;
-  GluCache<R> glu;
-  LnCache<R> ln;
+  GanCache<R> gate;
 };
 
 /** `ctxAdd` (length hidden) is the static context already mapped through the context layer, or null. */
@@ -330,10 +355,7 @@ GrnCache<R> grn_fwd(Ctx<R>& c, const GrnP& p, const R* x, int M, const R* ctxAdd
   }
   R* a2 = c.ar->alloc(size_t(M) * h);
   linear_fwd(c, p.fc2, k.e, M, a2);
-  R* z = c.ar->alloc(size_t(M) * p.out);
-  k.glu = glu_fwd(c, p.glu, a2, M, rows, z);
-  for (size_t i = 0; i < size_t(M) * p.out; i++) z[i] += k.residual[i];
-  k.ln = ln_fwd(c, p.ln, z, M, y);
+  k.gate = gan_fwd(c, p.glu, p.ln, a2, k.residual, M, rows, y);
   return k;
 }
 
@@ -341,19 +363,16 @@ GrnCache<R> grn_fwd(Ctx<R>& c, const GrnP& p, const R* x, int M, const R* ctxAdd
 template <class R>
 void grn_bwd(Ctx<R>& c, const GrnP& p, const GrnCache<R>& k, const R* dy, int M, const RowKeys& rows, R* dx, R* dCtxAdd) {
   const int h = p.hidden;
-  R* dz = c.ar->zeros(size_t(M) * p.out);
-  ln_bwd(c, p.ln, k.ln, dy, M, dz);
   R* da2 = c.ar->zeros(size_t(M) * h);
-  glu_bwd(c, p.glu, k.glu, dz, M, rows, da2);
+  // the residual is x itself unless it was resampled
+  R* dres = p.hasResample ? c.ar->zeros(size_t(M) * p.out) : dx;
+  gan_bwd(c, p.glu, p.ln, k.gate, dy, M, rows, da2, dres);
   R* de = c.ar->zeros(size_t(M) * h);
   linear_bwd(c, p.fc2, k.e, da2, M, de);
   for (size_t i = 0; i < size_t(M) * h; i++) de[i] *= k.a1[i] > 0 ? R(1) : k.e[i] + R(1);
   if (dCtxAdd) colsum(M, h, de, h, dCtxAdd);
   linear_bwd(c, p.fc1, k.x, de, M, dx);
-  if (p.hasResample)
-    rn_bwd(c, p.rn, k.rn, dz, M, dx);
-  else
-    for (size_t i = 0; i < size_t(M) * p.out; i++) dx[i] += dz[i];
+  if (p.hasResample) rn_bwd(c, p.rn, k.rn, dres, M, dx);
 }
 
 }  // namespace sc
