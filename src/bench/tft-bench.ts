@@ -14,7 +14,7 @@ import { Adam } from '../model/optimizer.js';
 import { accumulateGradients } from '../model/train-step.js';
 import { epochOrder, evaluateLoss, naiveLastValueLoss, train } from '../model/trainer.js';
 import { Random } from '../core/random.js';
-import { benchNativeConfig } from './tft-native-bench.js';
+import { benchNativeConfig, protocolTrainOptions } from './tft-native-bench.js';
 
 /** The two configs of bench/REFERENCE.md. */
 export const BENCH_CONFIGS: Record<string, TftHyperparameters> = {
@@ -122,23 +122,10 @@ async function benchConfig(
     try {
       const fresh = new TemporalFusionTransformer(dataset.spec(), hp, 42);
       const freshPool = o.threads > 1 ? await GradientPool.start(fresh, hp, o.backend, o.threads, CHUNK) : undefined;
-      const t0 = Date.now();
       const res = await train(fresh, dataset, data, windows, {
-        maxEpochs: 1000,
-        batchSize: B,
-        learningRate: 1e-3,
-        gradientClipVal: 0.1,
-        reduceOnPlateauPatience: 5,
-        earlyStoppingPatience: 15,
-        seed: 42,
-        maxMinutes: o.budgetMinutes,
-        checkpointDir: dir,
+        ...protocolTrainOptions(name, o.budgetMinutes, dir),
         chunkSize: CHUNK,
         gradients: freshPool ? (b, r) => freshPool.gradients(b, r) : undefined,
-        onBatch: (done, total, loss) => {
-          if (done % 20 === 0) process.stderr.write(`${name}: batch ${done}/${total} loss ${loss.toFixed(4)} (${((Date.now() - t0) / 60000).toFixed(1)} min)\n`);
-        },
-        onEpoch: (r) => process.stderr.write(`${name}: epoch ${r.epoch + 1} train ${r.trainLoss.toFixed(4)} val ${r.valLoss.toFixed(4)}\n`),
       });
       await freshPool?.close();
       // the budget may end mid-epoch: score the weights as they are then, like the reference

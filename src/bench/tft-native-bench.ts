@@ -13,12 +13,32 @@ import { NativeTft } from '../model/native/native-tft.js';
 import { nativeEvaluateLoss, nativeGradients, nativePredict } from '../model/native/native-training.js';
 import { Adam } from '../model/optimizer.js';
 import { applyFlatGradients } from '../model/apply-gradients.js';
-import { train } from '../model/trainer.js';
+import { train, type TrainOptions } from '../model/trainer.js';
 import { loadArtifact, saveArtifact, type ArtifactMeta } from '../model/artifact.js';
 import { LocalObjectStore } from '../store/local-object-store.js';
 import { Random } from '../core/random.js';
 
 const B = 2048;
+
+/** The reference's training settings (REFERENCE.md) for a budget run, with progress lines on stderr. */
+export function protocolTrainOptions(name: string, budgetMinutes: number, checkpointDir: string): TrainOptions {
+  const t0 = Date.now();
+  return {
+    maxEpochs: 1000,
+    batchSize: B,
+    learningRate: 1e-3,
+    gradientClipVal: 0.1,
+    reduceOnPlateauPatience: 5,
+    earlyStoppingPatience: 15,
+    seed: 42,
+    maxMinutes: budgetMinutes,
+    checkpointDir,
+    onBatch: (done, total, loss) => {
+      if (done % 20 === 0) process.stderr.write(`${name}: batch ${done}/${total} loss ${loss.toFixed(4)} (${((Date.now() - t0) / 60000).toFixed(1)} min)\n`);
+    },
+    onEpoch: (r) => process.stderr.write(`${name}: epoch ${r.epoch + 1} train ${r.trainLoss.toFixed(4)} val ${r.valLoss.toFixed(4)} (${r.seconds.toFixed(0)} s)\n`),
+  };
+}
 
 /** Settings of one native run. */
 export interface NativeBenchOptions {
@@ -140,23 +160,10 @@ async function budgetRun(name: string, hp: TftHyperparameters, dataset: TimeSeri
   try {
     const fresh = new TemporalFusionTransformer(dataset.spec(), hp, 42);
     const engine = new NativeTft(dataset.spec(), hp, fresh.params.manifest(), { threads: o.threads });
-    const t0 = Date.now();
     const res = await train(fresh, dataset, data, windows, {
-      maxEpochs: 1000,
-      batchSize: B,
-      learningRate: 1e-3,
-      gradientClipVal: 0.1,
-      reduceOnPlateauPatience: 5,
-      earlyStoppingPatience: 15,
-      seed: 42,
-      maxMinutes: o.budgetMinutes,
-      checkpointDir: dir,
+      ...protocolTrainOptions(name, o.budgetMinutes, dir),
       gradients: nativeGradients(fresh, engine),
       validationLoss: () => nativeEvaluateLoss(engine, fresh.params.flatten(), dataset, data, windows.val),
-      onBatch: (done, total, loss) => {
-        if (done % 20 === 0) process.stderr.write(`${name}: batch ${done}/${total} loss ${loss.toFixed(4)} (${((Date.now() - t0) / 60000).toFixed(1)} min)\n`);
-      },
-      onEpoch: (r) => process.stderr.write(`${name}: epoch ${r.epoch + 1} train ${r.trainLoss.toFixed(4)} val ${r.valLoss.toFixed(4)} (${r.seconds.toFixed(0)} s)\n`),
     });
     const out = {
       budgetMinutes: o.budgetMinutes,

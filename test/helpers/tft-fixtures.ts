@@ -5,8 +5,8 @@ import type { TftHyperparameters } from '../../src/model/tft.js';
 const embeddingSize = (n: number) => Math.min(Math.round(1.6 * n ** 0.56), 100);
 
 /** The benchmark's inputs (4 known calendar categoricals, 5 unknown reals, log target) at any window length. */
-export function benchSpec(encoderLength: number, decoderLength = 2): TftInputSpec {
-  const cards = [6, 32, 13, 5];
+export function benchSpec(encoderLength = 6, decoderLength = 2): TftInputSpec {
+  const cards = [6, 32, 13, 4];
   return {
     encoderLength,
     decoderLength,
