@@ -10,7 +10,7 @@ import { Adam } from '../../src/model/optimizer.js';
 import { quantileLoss } from '../../src/model/quantile-loss.js';
 import { matMul, layerNorm } from '../../src/model/ops.js';
 import { Random } from '../../src/core/random.js';
-import type { TftBatch, TftInputSpec } from '../../src/dataset/tft-batch.js';
+import type { TftBatch } from '../../src/dataset/tft-batch.js';
 import { benchSpec, FAVOURITE_HP, randomBatch, SMALL_HP } from '../helpers/tft-fixtures.js';
 
 before(async () => {
