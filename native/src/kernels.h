@@ -20,30 +20,34 @@ static inline void tile_f32(int K, const float* A, size_t sr, size_t sk, const f
                             bool accumulate, const float* bias) {
   const int tail = n - (NV - 1) * 16;
   const __mmask16 lm = tail >= 16 ? __mmask16(0xffff) : __mmask16((1u << tail) - 1);
+  __mmask16 masks[NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; v++) masks[v] = v == NV - 1 ? lm : __mmask16(0xffff);
+  // fully unrolled so the MR×NV accumulators live in registers for the whole k loop
   __m512 c[MR][NV];
+#pragma GCC unroll 4
   for (int v = 0; v < NV; v++) {
-    const __mmask16 m = v == NV - 1 ? lm : __mmask16(0xffff);
-    const __m512 b0 = bias ? _mm512_maskz_loadu_ps(m, bias + 16 * v) : _mm512_setzero_ps();
-    for (int r = 0; r < MR; r++) c[r][v] = accumulate ? _mm512_maskz_loadu_ps(m, C + size_t(r) * ldc + 16 * v) : b0;
+    const __m512 b0 = bias ? _mm512_maskz_loadu_ps(masks[v], bias + 16 * v) : _mm512_setzero_ps();
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; r++) c[r][v] = accumulate ? _mm512_maskz_loadu_ps(masks[v], C + size_t(r) * ldc + 16 * v) : b0;
   }
   for (int k = 0; k < K; k++) {
     __m512 b[NV];
     const float* bk = B + size_t(k) * ldb;
-    for (int v = 0; v < NV; v++) b[v] = v == NV - 1 ? _mm512_maskz_loadu_ps(lm, bk + 16 * v) : _mm512_loadu_ps(bk + 16 * v);
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) b[v] = _mm512_maskz_loadu_ps(masks[v], bk + 16 * v);
     const float* ak = A + size_t(k) * sk;
+#pragma GCC unroll 8
     for (int r = 0; r < MR; r++) {
       const __m512 a = _mm512_set1_ps(ak[size_t(r) * sr]);
+#pragma GCC unroll 4
       for (int v = 0; v < NV; v++) c[r][v] = _mm512_fmadd_ps(a, b[v], c[r][v]);
     }
   }
+#pragma GCC unroll 8
   for (int r = 0; r < MR; r++)
-    for (int v = 0; v < NV; v++) {
-      float* o = C + size_t(r) * ldc + 16 * v;
-      if (v == NV - 1)
-        _mm512_mask_storeu_ps(o, lm, c[r][v]);
-      else
-        _mm512_storeu_ps(o, c[r][v]);
-    }
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) _mm512_mask_storeu_ps(C + size_t(r) * ldc + 16 * v, masks[v], c[r][v]);
 }
 
 template <int NV>
