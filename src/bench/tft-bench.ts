@@ -14,6 +14,7 @@ import { Adam } from '../model/optimizer.js';
 import { accumulateGradients } from '../model/train-step.js';
 import { epochOrder, evaluateLoss, naiveLastValueLoss, train } from '../model/trainer.js';
 import { Random } from '../core/random.js';
+import { benchNativeConfig, protocolTrainOptions } from './tft-native-bench.js';
 
 /** The two configs of bench/REFERENCE.md. */
 export const BENCH_CONFIGS: Record<string, TftHyperparameters> = {
@@ -39,7 +40,7 @@ export interface TftBenchOptions {
  * training and inference throughput, validation loss after a time budget beside the naive baseline, peak RSS.
  */
 export async function benchTft(opts: TftBenchOptions): Promise<Record<string, unknown>> {
-  const backend = await initBackend((opts.backend ?? 'wasm') as BackendName);
+  const backend = await initBackend((opts.backend ?? 'wasm') as BackendName, { native: true });
   const threads = opts.threads ?? 2;
   const B = 2048;
   const src = new CsvBarsSource(opts.data);
@@ -68,7 +69,10 @@ export async function benchTft(opts: TftBenchOptions): Promise<Record<string, un
   for (const name of names) {
     const hp = BENCH_CONFIGS[name];
     if (!hp) throw new Error(`unknown bench config ${name}: expected ${Object.keys(BENCH_CONFIGS).join(', ')}`);
-    out[name] = await benchConfig(name, hp, dataset, data, windows, order, { threads, backend, steps: opts.steps ?? 6, budgetMinutes: opts.budgetMinutes ?? 0 });
+    out[name] =
+      backend === 'native'
+        ? await benchNativeConfig(name, hp, dataset, data, windows, order, { threads, budgetMinutes: opts.budgetMinutes ?? 0 })
+        : await benchConfig(name, hp, dataset, data, windows, order, { threads, backend, steps: opts.steps ?? 6, budgetMinutes: opts.budgetMinutes ?? 0 });
   }
   out.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   return out;
@@ -118,23 +122,10 @@ async function benchConfig(
     try {
       const fresh = new TemporalFusionTransformer(dataset.spec(), hp, 42);
       const freshPool = o.threads > 1 ? await GradientPool.start(fresh, hp, o.backend, o.threads, CHUNK) : undefined;
-      const t0 = Date.now();
       const res = await train(fresh, dataset, data, windows, {
-        maxEpochs: 1000,
-        batchSize: B,
-        learningRate: 1e-3,
-        gradientClipVal: 0.1,
-        reduceOnPlateauPatience: 5,
-        earlyStoppingPatience: 15,
-        seed: 42,
-        maxMinutes: o.budgetMinutes,
-        checkpointDir: dir,
+        ...protocolTrainOptions(name, o.budgetMinutes, dir),
         chunkSize: CHUNK,
         gradients: freshPool ? (b, r) => freshPool.gradients(b, r) : undefined,
-        onBatch: (done, total, loss) => {
-          if (done % 20 === 0) process.stderr.write(`${name}: batch ${done}/${total} loss ${loss.toFixed(4)} (${((Date.now() - t0) / 60000).toFixed(1)} min)\n`);
-        },
-        onEpoch: (r) => process.stderr.write(`${name}: epoch ${r.epoch + 1} train ${r.trainLoss.toFixed(4)} val ${r.valLoss.toFixed(4)}\n`),
       });
       await freshPool?.close();
       // the budget may end mid-epoch: score the weights as they are then, like the reference

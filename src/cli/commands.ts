@@ -34,7 +34,7 @@ export function registerCommands(program: Command): void {
     .option('--config <name>', 'tft: small or favourite (default: both)')
     .option('--budget-minutes <n>', 'tft: also train this long and report the validation loss (REFERENCE.md: 15)', Number)
     .option('--threads <n>', 'tft: cores to train on', Number)
-    .option('--backend <name>', 'tft: wasm (default), cpu, tensorflow')
+    .option('--backend <name>', 'tft: wasm (default), native, cpu, tensorflow')
     .action(async (name: string, opts: { data: string; config?: string; budgetMinutes?: number; threads?: number; backend?: string }) => {
       const { runBenchCommand } = await import('../bench/run-bench.js');
       await runBenchCommand(name, opts);

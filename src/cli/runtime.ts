@@ -48,8 +48,11 @@ export interface Runtime {
   openLedger(options: { readOnly: true }): Promise<OrderLedger | null>;
   /** The broker: Alpaca (paper unless live and confirmed) when chosen or keyed, else the local paper broker. */
   broker(choice: BrokerChoice): Promise<Broker>;
-  /** Initialises the tensor backend (`auto`: native where installed, else wasm) and returns the one in use. */
-  tensorBackend(name: string): Promise<string>;
+  /**
+   * Initialises the tensor backend and returns the one in use: `auto` is the native engine where it is built and
+   * the command can run on it (`support.native`), else wasm.
+   */
+  tensorBackend(name: string, support?: { native?: boolean }): Promise<string>;
   /** A lock file under `<home>/locks`. */
   lockPath(name: string): string;
   close(): Promise<void>;
@@ -156,9 +159,9 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
     async broker(choice) {
       return openBroker(settings, choice, await featureStore());
     },
-    async tensorBackend(name) {
+    async tensorBackend(name, support) {
       const { initBackend } = await import('../model/backend.js');
-      return initBackend(name as Parameters<typeof initBackend>[0]);
+      return initBackend(name as Parameters<typeof initBackend>[0], support);
     },
     lockPath(name) {
       return join(home, 'locks', `${name}.lock`);

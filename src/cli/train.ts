@@ -30,7 +30,7 @@ export async function runTraining(o: TrainCommandOptions): Promise<{ bestValLoss
   };
   process.on('SIGINT', onSigint);
   try {
-    const backend = await runtime.tensorBackend(o.backend ?? 'auto');
+    const backend = await runtime.tensorBackend(o.backend ?? 'auto', { native: true });
     err.write(`backend: ${backend}\n`);
     let progress = createProgress(`epoch 1`);
     const { result, meta, artifact } = await trainModel({
@@ -78,13 +78,13 @@ export function registerTrain(program: Command): void {
     .description('Train a Temporal Fusion Transformer for a config of configs.yaml (the seed\'s run_training).')
     .requiredOption('--model-id <id>', 'the config id in configs.yaml; also the model id of the artifact')
     .option('--config <path>', 'configs.yaml to read', 'configs.yaml')
-    .option('--backend <name>', 'wasm (default), cpu, or tensorflow (needs @tensorflow/tfjs-node)', 'auto')
+    .option('--backend <name>', 'native (default when built: compiled engine, every core), wasm, cpu, or tensorflow (needs @tensorflow/tfjs-node)', 'auto')
     .option('--resume', 'continue from the last checkpoint (after a crash, Ctrl-C or --max-minutes)')
     .option('--max-minutes <n>', 'stop cleanly after this many minutes (resumable)', Number)
     .option('--max-epochs <n>', 'override max_epochs', Number)
     .option('--symbols-file <path>', 'restrict to these tickers (default: every symbol in the store)')
     .option('--chunk-size <n>', 'samples per forward/backward pass (memory); batches are accumulated', Number)
-    .option('--threads <n>', 'cores to train on, one wasm instance each (default: up to 2)', Number)
+    .option('--threads <n>', 'cores to train on (native: threads of the engine; wasm: one wasm instance each) (default: up to 2)', Number)
     .addHelpText('after', '\nExample:\n  stockcast train --config configs.yaml --model-id m1-medium-high-with-less-features-and-earnings-calendar-features --max-minutes 30\n')
     .action(async (opts: { modelId: string; config: string; backend: string; resume?: boolean; maxMinutes?: number; maxEpochs?: number; symbolsFile?: string; chunkSize?: number; threads?: number }) => {
       const config = getConfig(loadConfigFile(opts.config), opts.modelId);

@@ -1,15 +1,30 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { loadNativeAddon, nativeAddonError } from './native/native-addon.js';
 
-/** Tensor backends stockcast can run on. */
-export type BackendName = 'wasm' | 'cpu' | 'tensorflow';
+/** Backends stockcast can run on: TensorFlow.js backends, and `native`, stockcast's own compiled engine. */
+export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'native';
+
+/** What the calling command can run on beyond TensorFlow.js. */
+export interface BackendSupport {
+  /** The command runs the model on the native engine when the backend is `native` (training, benchmarks). */
+  native?: boolean;
+}
 
 /**
- * Selects the TensorFlow.js backend: `wasm` (default, SIMD, one core per process), `cpu` (pure JS, slow), or
- * `tensorflow` (native `@tensorflow/tfjs-node`, only where it installs). Returns the backend actually in use.
+ * Selects the backend: `native` (the compiled engine, every core; TensorFlow.js still holds the weights, on
+ * wasm), `wasm` (SIMD, one core per process), `cpu` (pure JS, slow), or `tensorflow` (`@tensorflow/tfjs-node`,
+ * only where it installs). `auto` picks native where the command supports it and the addon is built, else
+ * tensorflow where it is installed, else wasm. Returns the backend actually in use.
  */
-export async function initBackend(name: BackendName | 'auto' = 'auto'): Promise<BackendName> {
+export async function initBackend(name: BackendName | 'auto' = 'auto', support: BackendSupport = {}): Promise<BackendName> {
+  if (name === 'native' || (name === 'auto' && support.native && loadNativeAddon())) {
+    if (!support.native) throw new Error('backend "native" runs training and benchmarks so far: use --backend wasm for this command');
+    if (!loadNativeAddon()) throw new Error(`backend "native" is not available: ${nativeAddonError()}; use --backend wasm`);
+    await initBackend('wasm');
+    return 'native';
+  }
   // production mode: no debug checks, and no banner urging the native backend on every run
   tf.enableProdMode();
   if (name === 'tensorflow' || name === 'auto') {

@@ -32,6 +32,8 @@ export interface TrainOptions {
   resume?: boolean;
   /** Computes gradients of a batch; the default runs here, a worker pool can replace it. */
   gradients?: (batch: TftBatch, rng: Random) => Promise<{ loss: number; grads: Float32Array }>;
+  /** Validation loss of the current weights; the default runs the tfjs model here (another engine can replace it). */
+  validationLoss?: () => number;
   onBatch?: (done: number, total: number, loss: number) => void;
   onEpoch?: (record: TrainingState['history'][number], state: TrainingState) => void;
   shouldStop?: () => boolean;
@@ -117,7 +119,7 @@ export async function train(
         return { state, stoppedBy: interrupted ? 'interrupted' : 'time_budget', bestWeights };
       }
     }
-    const valLoss = evaluateLoss(model, dataset, data, windows.val, chunk);
+    const valLoss = opts.validationLoss ? opts.validationLoss() : evaluateLoss(model, dataset, data, windows.val, chunk);
     const record = { epoch: state.epoch, trainLoss: lossSum / Math.max(1, lossCount), valLoss, learningRate: optimizer.learningRate, seconds: (Date.now() - epochStart) / 1000 };
     state.history.push(record);
     if (valLoss < state.bestValLoss - 1e-4) {

@@ -9,48 +9,15 @@ import { applyFlatGradients } from '../../src/model/apply-gradients.js';
 import { Adam } from '../../src/model/optimizer.js';
 import { quantileLoss } from '../../src/model/quantile-loss.js';
 import { Random } from '../../src/core/random.js';
-import type { TftBatch, TftInputSpec } from '../../src/dataset/tft-batch.js';
+import type { TftBatch } from '../../src/dataset/tft-batch.js';
+import { benchSpec, FAVOURITE_HP, randomBatch, SMALL_HP } from '../helpers/tft-fixtures.js';
 
 before(async () => {
   await initBackend('cpu');
 });
 
-const emb = (n: number) => Math.min(Math.round(1.6 * n ** 0.56), 100);
-function benchSpec(Te = 6, Td = 2): TftInputSpec {
-  const cards = [6, 32, 13, 4];
-  return {
-    encoderLength: Te,
-    decoderLength: Td,
-    quantiles: [0.3, 0.5, 0.7],
-    staticCategoricals: [],
-    staticReals: [],
-    targetTransform: 'log',
-    categoricals: ['day_of_week', 'day_of_month', 'month', 'year'].map((n, i) => ({ name: n, cardinality: cards[i]!, embeddingSize: emb(cards[i]!), known: true })),
-    reals: ['open', 'close', 'high', 'low', 'volume'].map((n) => ({ name: n, known: false })),
-  };
-}
-const SMALL = { hiddenSize: 8, attentionHeadSize: 1, dropout: 0.1, hiddenContinuousSize: 4, lstmLayers: 1 };
-const FAVOURITE = { hiddenSize: 32, attentionHeadSize: 4, dropout: 0.1, hiddenContinuousSize: 16, lstmLayers: 1 };
-
-function randomBatch(spec: TftInputSpec, B: number, seed = 1): TftBatch {
-  const r = new Random(seed);
-  const T = spec.encoderLength + spec.decoderLength;
-  const nCat = spec.categoricals.length;
-  const nReal = spec.reals.length;
-  return {
-    size: B,
-    categorical: Int32Array.from({ length: B * T * nCat }, () => 1 + r.int(3)),
-    reals: Float32Array.from({ length: B * T * nReal }, () => r.normal()),
-    staticCategorical: new Int32Array(0),
-    staticReals: new Float32Array(0),
-    encoderLengths: Int32Array.from({ length: B }, (_, i) => (i % 3 === 0 ? spec.encoderLength - 2 : spec.encoderLength)),
-    target: Float32Array.from({ length: B * spec.decoderLength }, () => r.normal()),
-    targetScale: Float32Array.from({ length: B * 2 }, (_, i) => (i % 2 === 0 ? 4 : 0.05)),
-    targetRaw: Float32Array.from({ length: B * spec.decoderLength }, () => 55 + r.normal()),
-    seriesIndex: new Int32Array(B),
-    decoderStartIdx: new Int32Array(B),
-  };
-}
+const SMALL = SMALL_HP;
+const FAVOURITE = FAVOURITE_HP;
 
 test('parameter counts match pytorch-forecasting for the benchmark configs (6,133 and 65,143)', () => {
   assert.equal(new TemporalFusionTransformer(benchSpec(60, 2), SMALL, 1).params.count(), 6133);
