@@ -42,6 +42,8 @@ export interface PreparedData {
   categorical: Int32Array;
   reals: Float32Array;
   target: Float32Array;
+  /** [rows] the target column's price (open/close): the same array as `target` unless the target is its log return. */
+  price: Float32Array;
   /** [rows] 1 where the row was in the data, 0 where a missing timestep was forward-filled. */
   present: Uint8Array;
 }

@@ -22,6 +22,11 @@ export interface WindowForecasts {
   decisionIdx: Int32Array;
   /** [windows] series (symbol) index. */
   series: Int32Array;
+  /**
+   * The target column's prices: [windows] at decision time and [windows × Td] realised (NaN where not known yet).
+   * For a price target the same values as `current` and `actual`; for a log-return target what they cumulate.
+   */
+  price: { current: Float32Array; actual: Float32Array };
 }
 
 /** What the model attends to, averaged over a set of windows (pytorch-forecasting's interpret_output). */
@@ -149,7 +154,13 @@ export class TrainedModel {
       const s = batch.seriesIndex[b]!;
       const decision = batch.decoderStartIdx[b]! - 1;
       // the decision row: the last encoder step, found from the series' first time_idx
-      out.current[at + b] = data.target[data.seriesOffset[s]! + decision - data.seriesFirstIdx[s]!]!;
+      const row = data.seriesOffset[s]! + decision - data.seriesFirstIdx[s]!;
+      out.current[at + b] = data.target[row]!;
+      out.price.current[at + b] = data.price[row]!;
+      for (let t = 0; t < Td; t++) {
+        // a decoder step is known exactly where its target is (the latest batch's future steps are not)
+        out.price.actual[(at + b) * Td + t] = Number.isNaN(batch.targetRaw[b * Td + t]!) ? NaN : data.price[row + 1 + t]!;
+      }
       out.decisionIdx[at + b] = decision;
       out.series[at + b] = s;
     }
@@ -163,5 +174,6 @@ function allocateForecasts(n: number, Td: number, nQ: number): WindowForecasts {
     current: new Float32Array(n),
     decisionIdx: new Int32Array(n),
     series: new Int32Array(n),
+    price: { current: new Float32Array(n), actual: new Float32Array(n * Td) },
   };
 }
