@@ -48,6 +48,12 @@ export interface PreparedData {
   present: Uint8Array;
 }
 
+/**
+ * Values of known inputs on future decoder steps that their timestamps alone do not give (is_earnings_day, from
+ * the earnings calendar's scheduled dates): feature → symbol → one value per decoder step.
+ */
+export type ScheduledValues = Map<string, Map<string, ArrayLike<number>>>;
+
 /** Windows as parallel typed arrays: series index and first dense row offset within the series. */
 export interface WindowIndex {
   series: Int32Array;

@@ -5,7 +5,7 @@
  */
 import type { ObjectStore } from '../store/object-store.js';
 import type { ModelConfig } from '../config/seed-config.js';
-import { TimeSeriesDataset, type PreparedData, type WindowIndex } from '../dataset/time-series-dataset.js';
+import { TimeSeriesDataset, type PreparedData, type ScheduledValues, type WindowIndex } from '../dataset/time-series-dataset.js';
 import type { TftBatch } from '../dataset/tft-batch.js';
 import { loadArtifact, trainedConfig, type ArtifactMeta, type ModelArtifact } from './artifact.js';
 import type { EngineFactory, InferenceEngine } from './inference-engine.js';
@@ -103,10 +103,11 @@ export class TrainedModel {
 
   /**
    * Forecasts from the latest window of every series whose data reaches `asOfIdx` (default: the last time_idx),
-   * with the decoder on `futureTimes` (one per horizon step). Realised targets are NaN.
+   * with the decoder on `futureTimes` (one per horizon step) and the scheduled inputs' future values
+   * (`scheduled`, needed when the model has any: see TimeSeriesDataset.scheduledInputs). Realised targets are NaN.
    */
-  async forecastLatest(data: PreparedData, futureTimes: number[], o: { asOfIdx?: number } = {}): Promise<WindowForecasts> {
-    const { batch } = this.dataset.latestBatch(data, futureTimes, o.asOfIdx);
+  async forecastLatest(data: PreparedData, futureTimes: number[], o: { asOfIdx?: number; scheduled?: ScheduledValues } = {}): Promise<WindowForecasts> {
+    const { batch } = this.dataset.latestBatch(data, futureTimes, o);
     const st = this.dataset.state;
     const out = allocateForecasts(batch.size, st.decoderLength, st.quantiles.length);
     if (batch.size > 0) this.store(out, 0, batch, data, await this.engine.predict(batch));
