@@ -8,7 +8,7 @@ import { TimeSeriesDataset, type DatasetConfig, type PreparedData, type WindowIn
 import type { WideFrame } from '../core/wide-frame.js';
 import { naiveLastValueLoss, type TrainOptions, type TrainResult } from '../model/trainer.js';
 import { TftTraining, type TftHyperparameters } from '../model/tft-training.js';
-import { loadArtifact, saveArtifact, type ArtifactMeta } from '../model/artifact.js';
+import { loadArtifact, saveArtifact, type ArtifactMeta, type SavedArtifact } from '../model/artifact.js';
 import { STOCKCAST_VERSION } from '../core/version.js';
 import type { BackendName } from '../model/backend.js';
 
@@ -63,7 +63,7 @@ export function hyperparameters(config: ModelConfig): TftHyperparameters {
  * The seed's run_training: read the wide frame from the feature store, fit the dataset on the training split
  * (or reuse the parent's when fine-tuning), train with checkpoints, and store the best model as an artifact.
  */
-export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainResult; meta: ArtifactMeta; artifact?: string }> {
+export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainResult; meta: ArtifactMeta; artifact?: string; saved?: SavedArtifact }> {
   const cfg = o.config;
   const log = o.log ?? (() => {});
   const targetColumn = cfg.target.replace('log_return_', '');
@@ -103,7 +103,10 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
   const meta = artifactMeta({ o, hp, dataset, data, manifest, naive, result, threads, symbols: frame.symbols.length });
   // a stop before the first validation leaves nothing worth publishing; the checkpoint resumes it
   if (result.state.bestEpoch < 0) return { result, meta };
-  return { result, meta, artifact: await saveArtifact(o.models, meta, result.bestWeights) };
+  const saved = await saveArtifact(o.models, meta, result.bestWeights);
+  if (saved.previousVersion) log(`the artifact it replaces is kept at ${o.models.location}/${saved.previousVersion}`);
+  if (saved.unchanged) log(`${o.models.location}/${saved.key} already holds this model: nothing written`);
+  return { result, meta, artifact: saved.key, saved };
 }
 
 /** The dataset and architecture to train: fitted afresh, or the parent's when fine-tuning (with its weights). */
