@@ -11,6 +11,9 @@ import type { ModelConfig } from '../config/seed-config.js';
 import { parseStoredConfig } from '../config/stored-config.js';
 import { keepVersion, readArtifactContents, type ArtifactContents } from './artifact-versions.js';
 
+// the kept versions and the reading of untrusted archives are part of the artifact's public face
+export { listVersionNames, readArtifactContents, versionKey, versionTime, type ArtifactContents } from './artifact-versions.js';
+
 /** What a model artifact holds besides the weights: enough to predict with nothing else. */
 export interface ArtifactMeta {
   format: 'stockcast-tft/1';

@@ -1,6 +1,6 @@
 import type { PreparedData } from '../dataset/time-series-dataset.js';
 import type { WindowForecasts } from '../model/trained-model.js';
-import { logReturnQuantilesToPrices } from '../model/log-return-prices.js';
+import { logReturnQuantilesToPrices } from '../core/log-return-prices.js';
 import type { PredictionTable } from '../core/prediction-table.js';
 
 /** What the table needs of the fitted dataset. */

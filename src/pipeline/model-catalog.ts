@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObjectStore } from '../store/object-store.js';
-import { artifactKey } from '../model/artifact.js';
-import { listVersionNames, readArtifactContents, versionKey, versionTime } from '../model/artifact-versions.js';
+import { artifactKey, listVersionNames, readArtifactContents, versionKey, versionTime } from '../model/artifact.js';
 import { readEvaluation } from './results-store.js';
 
 /** One artifact as `stockcast models` reports it (the current one or a kept version); null where unknown. */

@@ -21,6 +21,7 @@ import { TrainedModel } from '../../src/model/trained-model.js';
 import { categoricalLookup } from '../../src/dataset/preprocessing.js';
 import type { PredictionTable } from '../../src/core/prediction-table.js';
 import { startNasdaqFake, upcomingRow } from '../fakes/nasdaq-earnings-fake.js';
+import { tinyConfigEntry } from '../helpers/tiny-model.js';
 
 // No train/serve skew on earnings: a live forecast as of day D (data up to D, is_earnings_day of the next days
 // from the earnings calendar) must see exactly the inputs, and give exactly the forecasts, of the backtest
@@ -28,22 +29,7 @@ import { startNasdaqFake, upcomingRow } from '../fakes/nasdaq-earnings-fake.js';
 
 const SYMBOLS = ['SYN00', 'SYN01', 'SYN02', 'SYN03'];
 const FEATURES = ['open', 'day_of_week', 'is_earnings_day'];
-const YAML = `configs:
-  earn:
-    features: [${FEATURES.join(', ')}]
-    train_start: "2020-01-01"
-    train_end: "2020-07-01"
-    val_end: "2020-10-01"
-    test_end: "2021-01-01"
-    max_lookback_period: 10
-    max_prediction_length: 2
-    batch_size: 64
-    hidden_size: 8
-    attention_head_size: 1
-    hidden_continuous_size: 4
-    learning_rate: 0.003
-    max_epochs: 1
-`;
+const YAML = `configs:\n${tinyConfigEntry('earn', { features: FEATURES })}`;
 
 describe('the earnings calendar at serve time', () => {
   const market = new SyntheticMarket({ seed: 42, symbols: SYMBOLS });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logReturnQuantilesToPrices } from '../../src/model/log-return-prices.js';
+import { logReturnQuantilesToPrices } from '../../src/core/log-return-prices.js';
 
 const Q = [0.3, 0.5, 0.7];
 

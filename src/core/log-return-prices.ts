@@ -18,7 +18,7 @@
  * fat tails make outer quantiles (beyond ~10/90 %) of multi-step sums somewhat too narrow. At h = 1 it is
  * exact with no assumption: P_1(τ) = P_0 · exp(q_1(τ)).
  */
-import { quantileIndices } from '../core/prediction-table.js';
+import { quantileIndices } from './prediction-table.js';
 
 /**
  * Maps log-return quantile forecasts to price quantiles, row by row: `pred[(r·H + h)·nQ + q]` holds the
