@@ -6,6 +6,7 @@ import { registerExplain } from './explain.js';
 import { registerForecast } from './forecast.js';
 import { registerTrade } from './trade.js';
 import { registerServe } from './serve.js';
+import { registerModels } from './models.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
     });
   registerBackfill(program);
   registerTrain(program);
+  registerModels(program);
   registerEvaluate(program);
   registerExplain(program);
   registerForecast(program);

@@ -6,11 +6,11 @@ import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { openRuntime } from './runtime.js';
 
 /** `stockcast forecast`: today's forecasts and the strategy's buy list as a table. */
-export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; asOf?: string }): Promise<void> {
+export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; asOf?: string; earningsSource?: string }): Promise<void> {
   const runtime = await openRuntime();
   try {
     process.stderr.write(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}\n`);
-    const { table, asOf, params, picks } = await forecastPicks({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), config: o.config, until: o.asOf });
+    const { table, asOf, params, picks } = await forecastPicks({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), config: o.config, until: o.asOf, earnings: o.earningsSource ? () => runtime.earningsSource(o.earningsSource!) : undefined });
     const { low, mid, high } = quantileIndices(table.quantiles);
     const k = params.intervalDays;
     const nQ = table.quantiles.length;
@@ -37,10 +37,12 @@ export function registerForecast(program: Command): void {
     .requiredOption('--model-id <id>', 'a trained model')
     .option('--config <path>', 'configs.yaml (for the preferred strategy)', 'configs.yaml')
     .option('--as-of <date>', 'forecast from data up to this date (default: the newest in the store)')
+    .option('--earnings-source <name>', 'earnings calendar for the forecast days the store lacks (models using is_earnings_day): nasdaq or synthetic')
     .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId: string; config: string; backend: string; asOf?: string }) => {
+    .action(async (opts: { modelId: string; config: string; backend: string; asOf?: string; earningsSource?: string }) => {
       if (opts.asOf !== undefined && !isRealDate(opts.asOf)) throw new Error(`--as-of: expected a date YYYY-MM-DD, got "${opts.asOf}"`);
+      if (opts.earningsSource !== undefined && opts.earningsSource !== 'nasdaq' && opts.earningsSource !== 'synthetic') throw new Error(`--earnings-source: expected nasdaq or synthetic, got "${opts.earningsSource}"`);
       const config = optionalConfig(opts.config, opts.modelId);
-      await runForecast({ modelId: opts.modelId, config, backend: opts.backend, asOf: opts.asOf });
+      await runForecast({ modelId: opts.modelId, config, backend: opts.backend, asOf: opts.asOf, earningsSource: opts.earningsSource });
     });
 }

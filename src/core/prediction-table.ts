@@ -14,6 +14,11 @@ export interface PredictionTable {
   y: Float64Array;
   /** [rows × horizon × nQuantiles] */
   pred: Float64Array;
+  /**
+   * The model's own target (`open`, `close`, `log_return_open`, `log_return_close`) when known. The values above
+   * are prices either way: a log-return model's quantiles are cumulated into prices before they land here.
+   */
+  modelTarget?: string;
 }
 
 /** Column name of a quantile, as the seed spells it: 0.3 → `y_pred_p30`. */

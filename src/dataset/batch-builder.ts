@@ -1,8 +1,8 @@
 /** Batch building: windows copied into flat typed arrays, with each window's target normalized on its encoder. */
 import type { TftBatch } from './tft-batch.js';
 import { categoricalLookup, encoderNormalization } from './preprocessing.js';
-import { targetRealIndex, type DatasetState, type PreparedData, type WindowIndex } from './dataset-types.js';
-import { gapValue, type TimePartsCache } from './feature-values.js';
+import { targetRealIndex, type DatasetState, type PreparedData, type ScheduledValues, type WindowIndex } from './dataset-types.js';
+import { gapValue, isScheduled, type TimePartsCache } from './feature-values.js';
 
 /** Per-batch constants of a fitted state. */
 interface BatchLayout {
@@ -53,13 +53,15 @@ export function buildBatch(state: DatasetState, data: PreparedData, windows: Win
 
 /**
  * Live forecasting: the latest window of every series whose data reaches `asOfIdx` (default: the last time_idx),
- * with the decoder on the future times given (known categoricals computed from those timestamps; earnings
- * days unknown, so 0). Targets are NaN: nothing after the encoder is known.
+ * with the decoder on the future times given. Known categoricals of the decoder follow from those timestamps,
+ * except scheduled ones (is_earnings_day), which `scheduled` must give per symbol and step, as training saw them:
+ * a missing one is an error, never a silent 0. Targets are NaN: nothing after the encoder is known.
  */
-export function buildLatestBatch(state: DatasetState, data: PreparedData, futureTimes: number[], asOfIdx = data.times.length - 1): { batch: TftBatch; series: number[] } {
+export function buildLatestBatch(state: DatasetState, data: PreparedData, futureTimes: number[], o: { asOfIdx?: number; scheduled?: ScheduledValues } = {}): { batch: TftBatch; series: number[] } {
   const L = layoutOf(state);
   const { encoderLength: Te, decoderLength: Td, nCat, nReal } = L;
   if (futureTimes.length !== Td) throw new Error(`expected ${Td} future times, got ${futureTimes.length}`);
+  const asOfIdx = o.asOfIdx ?? data.times.length - 1;
   const { series, starts } = latestWindows(data, Te, asOfIdx);
   const T = Te + Td;
   const future = futureCategoricals(state, futureTimes);
@@ -72,7 +74,15 @@ export function buildLatestBatch(state: DatasetState, data: PreparedData, future
     const row0 = data.seriesOffset[s]! + starts[i]!;
     batch.categorical.set(data.categorical.subarray(row0 * nCat, (row0 + Te) * nCat), i * T * nCat);
     batch.reals.set(data.reals.subarray(row0 * nReal, (row0 + Te) * nReal), i * T * nReal);
-    batch.categorical.set(future, (i * T + Te) * nCat);
+    batch.categorical.set(future.shared, (i * T + Te) * nCat);
+    for (const { column, name, lookup } of future.scheduled) {
+      const values = o.scheduled?.get(name)?.get(data.symbols[s]!);
+      for (let h = 0; h < Td; h++) {
+        const v = values?.[h];
+        if (v === undefined || !Number.isFinite(v)) throw new Error(`the value of ${name} for ${data.symbols[s]} on decoder step ${h + 1} is unknown: the model was trained with its real future values, so a schedule (the earnings calendar) must give it`);
+        batch.categorical[(i * T + Te + h) * nCat + column] = lookup(v);
+      }
+    }
     normalizeWindowTarget({ batch, index: i, target: data.target, row0, layout: L });
   });
   return { batch, series };
@@ -93,20 +103,25 @@ function latestWindows(data: PreparedData, Te: number, asOfIdx: number): { serie
   return { series, starts };
 }
 
-/** Encoded known categoricals of the future decoder steps [Td, nCat] (the same for every series). */
-function futureCategoricals(state: DatasetState, futureTimes: number[]): Int32Array {
+/**
+ * Encoded known categoricals of the future decoder steps [Td, nCat] that follow from the timestamps (the same for
+ * every series), and the columns of the scheduled ones, which each series fills from its schedule.
+ */
+function futureCategoricals(state: DatasetState, futureTimes: number[]): { shared: Int32Array; scheduled: Array<{ column: number; name: string; lookup: (v: number) => number }> } {
   const cats = state.categoricals;
   const lookups = cats.map((c) => categoricalLookup(c.encoder));
   const cache: TimePartsCache = new Map();
-  const out = new Int32Array(futureTimes.length * cats.length);
+  const shared = new Int32Array(futureTimes.length * cats.length);
+  const scheduled = cats.flatMap((c, k) => (isScheduled(c.name) ? [{ column: k, name: c.name, lookup: lookups[k]! }] : []));
   futureTimes.forEach((t, h) =>
     cats.forEach((c, k) => {
+      if (isScheduled(c.name)) return;
       const v = gapValue(c.name, t, cache);
       if (v === undefined) throw new Error(`the future value of the known categorical ${c.name} is unknown`);
-      out[h * cats.length + k] = lookups[k]!(v);
+      shared[h * cats.length + k] = lookups[k]!(v);
     }),
   );
-  return out;
+  return { shared, scheduled };
 }
 
 /** Zero-filled typed arrays for a batch of B windows. */

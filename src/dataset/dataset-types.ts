@@ -42,9 +42,17 @@ export interface PreparedData {
   categorical: Int32Array;
   reals: Float32Array;
   target: Float32Array;
+  /** [rows] the target column's price (open/close): the same array as `target` unless the target is its log return. */
+  price: Float32Array;
   /** [rows] 1 where the row was in the data, 0 where a missing timestep was forward-filled. */
   present: Uint8Array;
 }
+
+/**
+ * Values of known inputs on future decoder steps that their timestamps alone do not give (is_earnings_day, from
+ * the earnings calendar's scheduled dates): feature → symbol → one value per decoder step.
+ */
+export type ScheduledValues = Map<string, Map<string, ArrayLike<number>>>;
 
 /** Windows as parallel typed arrays: series index and first dense row offset within the series. */
 export interface WindowIndex {

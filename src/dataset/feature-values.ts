@@ -13,6 +13,15 @@ export function realInput(name: string, col: Float64Array): Float64Array {
 }
 
 /**
+ * True when a feature is known ahead but does not follow from the step's time: its future values come from a
+ * schedule (is_earnings_day: the earnings calendar's report dates), as training saw them.
+ */
+export function isScheduled(name: string): boolean {
+  const spec = featureSpec(name);
+  return spec.role === 'knownCategorical' && spec.origin !== 'time';
+}
+
+/**
  * The value of a feature on a step the data does not have (a missing timestep, or a future decoder step):
  * calendar features follow from the step's own time, earnings features are 0 (no report known), and anything
  * else is undefined (a missing step then copies the previous row; a future step cannot be known).

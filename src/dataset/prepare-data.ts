@@ -27,6 +27,8 @@ export function prepareData(state: DatasetState, frame: WideFrame): PreparedData
   const reals = new Float32Array(rows * nReal);
   const target = new Float32Array(rows).fill(NaN);
   const presence = new Uint8Array(rows);
+  // a log-return target keeps its prices beside the returns: forecasts are mapped back to them
+  const price = state.targetIsLogReturn ? new Float32Array(rows).fill(NaN) : target;
   const lookups = state.categoricals.map((c) => categoricalLookup(c.encoder));
   const catCols = state.categoricals.map((c) => frame.columns.get(c.name)!);
   const realCols = state.reals.map((r) => (r.name === LOG_RETURN_TARGET ? undefined : realInput(r.name, frame.columns.get(r.name)!)));
@@ -53,10 +55,13 @@ export function prepareData(state: DatasetState, frame: WideFrame): PreparedData
       presence[row] = present ? 1 : 0;
       if (present) src++;
     }
-    if (state.targetIsLogReturn) toLogReturns(state, { reals, target, row0: seriesOffset[s]!, length: seriesLength[s]!, nReal });
+    if (state.targetIsLogReturn) {
+      price.set(target.subarray(seriesOffset[s]!, seriesOffset[s]! + seriesLength[s]!), seriesOffset[s]!);
+      toLogReturns(state, { reals, target, row0: seriesOffset[s]!, length: seriesLength[s]!, nReal });
+    }
   });
   const dates = Array.from(distinct, (t) => nyDate(new Date(t)));
-  return { symbols: frame.symbols, times: distinct, dates, seriesOffset, seriesFirstIdx, seriesLength, categorical, reals, target, present: presence };
+  return { symbols: frame.symbols, times: distinct, dates, seriesOffset, seriesFirstIdx, seriesLength, categorical, reals, target, price, present: presence };
 }
 
 function seriesLayout(frame: WideFrame): SeriesLayout {

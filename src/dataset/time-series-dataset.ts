@@ -10,13 +10,14 @@
 import type { WideFrame } from '../core/wide-frame.js';
 import type { TftBatch, TftInputSpec } from './tft-batch.js';
 import { cardinality, embeddingSize } from './preprocessing.js';
-import type { DatasetConfig, DatasetState, PreparedData, Split, WindowIndex } from './dataset-types.js';
+import type { DatasetConfig, DatasetState, PreparedData, ScheduledValues, Split, WindowIndex } from './dataset-types.js';
+import { isScheduled } from './feature-values.js';
 import { fitDatasetState } from './fit-dataset.js';
 import { prepareData } from './prepare-data.js';
 import { splitWindows } from './window-index.js';
 import { buildBatch, buildLatestBatch } from './batch-builder.js';
 
-export type { DatasetConfig, DatasetState, PreparedData, Split, WindowIndex } from './dataset-types.js';
+export type { DatasetConfig, DatasetState, PreparedData, ScheduledValues, Split, WindowIndex } from './dataset-types.js';
 
 /** The fitted dataset: a spec for the model plus batch building. */
 export class TimeSeriesDataset {
@@ -67,9 +68,14 @@ export class TimeSeriesDataset {
 
   /**
    * The latest window of every series whose data reaches `asOfIdx` (default: the last time_idx), its decoder
-   * on `futureTimes`; `series[i]` is the series of window i.
+   * on `futureTimes` with the scheduled inputs' values per symbol; `series[i]` is the series of window i.
    */
-  latestBatch(data: PreparedData, futureTimes: number[], asOfIdx?: number): { batch: TftBatch; series: number[] } {
-    return buildLatestBatch(this.state, data, futureTimes, asOfIdx);
+  latestBatch(data: PreparedData, futureTimes: number[], o: { asOfIdx?: number; scheduled?: ScheduledValues } = {}): { batch: TftBatch; series: number[] } {
+    return buildLatestBatch(this.state, data, futureTimes, o);
+  }
+
+  /** The known inputs whose future values come from a schedule (is_earnings_day), not from the timestamps. */
+  scheduledInputs(): string[] {
+    return this.state.categoricals.map((c) => c.name).filter(isScheduled);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
@@ -9,6 +9,10 @@ import type { ParamEntry } from './params.js';
 import type { TftHyperparameters } from './tft.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import { parseStoredConfig } from '../config/stored-config.js';
+import { keepVersion, readArtifactContents, type ArtifactContents } from './artifact-versions.js';
+
+// the kept versions and the reading of untrusted archives are part of the artifact's public face
+export { listVersionNames, readArtifactContents, versionKey, versionTime, type ArtifactContents } from './artifact-versions.js';
 
 /** What a model artifact holds besides the weights: enough to predict with nothing else. */
 export interface ArtifactMeta {
@@ -44,20 +48,61 @@ export function artifactKey(modelId: string): string {
   return `${modelId}/output/model.tar.gz`;
 }
 
-/** Packs weights and metadata into `<model_id>/output/model.tar.gz` (one atomic object write). */
-export async function saveArtifact(store: ObjectStore, meta: ArtifactMeta, weights: Float32Array): Promise<string> {
+/** What saving an artifact did. */
+export interface SavedArtifact {
+  key: string;
+  /** Where the artifact it replaced was kept (`<model_id>/versions/<timestamp>/model.tar.gz`); null when there was none. */
+  previousVersion: string | null;
+  /** The store already held this very model (same weights, dataset, config and history): nothing was written. */
+  unchanged: boolean;
+}
+
+/**
+ * Packs weights and metadata into `<model_id>/output/model.tar.gz` (one atomic object write). An artifact already
+ * there is never lost: it is first copied to `<model_id>/versions/<timestamp>/model.tar.gz` (whatever its format,
+ * the seed's SageMaker output included), then replaced, so the output key always holds a whole artifact. Saving
+ * the very model the store holds (a re-run of a finished training) writes nothing.
+ */
+export async function saveArtifact(store: ObjectStore, meta: ArtifactMeta, weights: Float32Array, o: { now?: Date } = {}): Promise<SavedArtifact> {
   const dir = await mkdtemp(join(tmpdir(), 'stockcast-artifact-'));
   try {
-    await writeFile(join(dir, 'model.json'), JSON.stringify(meta, null, 1));
-    await writeFile(join(dir, 'weights.bin'), Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength));
+    await mkdir(join(dir, 'new'));
+    await writeFile(join(dir, 'new', 'model.json'), JSON.stringify(meta, null, 1));
+    await writeFile(join(dir, 'new', 'weights.bin'), weightBytes(weights));
     const file = join(dir, 'model.tar.gz');
-    await tar.c({ gzip: true, file, cwd: dir, portable: true }, ['model.json', 'weights.bin']);
+    await tar.c({ gzip: true, file, cwd: join(dir, 'new'), portable: true }, ['model.json', 'weights.bin']);
     const key = artifactKey(meta.modelId);
+    const current = join(dir, 'current.tar.gz');
+    let previousVersion: string | null = null;
+    if (await store.getFile(key, current)) {
+      const old = await readArtifactContents(current);
+      if (sameModel(old, meta, weights)) return { key, previousVersion: null, unchanged: true };
+      previousVersion = await keepVersion(store, meta.modelId, current, old.sha256, o.now ?? new Date());
+    }
     await store.putFile(key, file);
-    return key;
+    return { key, previousVersion, unchanged: false };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function weightBytes(weights: Float32Array): Buffer {
+  return Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength);
+}
+
+/**
+ * True when a stored artifact is this model: the same weights, architecture, dataset state, config and losses per
+ * epoch — only when, where and how fast it was trained may differ (a re-run of a finished or deterministic training).
+ */
+function sameModel(old: ArtifactContents, meta: ArtifactMeta, weights: Float32Array): boolean {
+  if (old.problem !== null || !old.meta || !old.weights || !old.weights.equals(weightBytes(weights))) return false;
+  const substance = (m: unknown) => {
+    const { training, ...rest } = JSON.parse(JSON.stringify(m)) as { training?: Record<string, unknown> };
+    const { createdAt: _c, backend: _b, stockcastVersion: _v, history, ...kept } = training ?? {};
+    const losses = Array.isArray(history) ? history.map((e: Record<string, unknown>) => ({ ...e, seconds: undefined })) : history;
+    return JSON.stringify({ ...rest, training: { ...kept, history: losses } });
+  };
+  return substance(old.meta) === substance(meta);
 }
 
 /** Loads a model artifact; a missing one is a readable error naming the model id and location. */

@@ -5,7 +5,7 @@
  */
 import type { ObjectStore } from '../store/object-store.js';
 import type { ModelConfig } from '../config/seed-config.js';
-import { TimeSeriesDataset, type PreparedData, type WindowIndex } from '../dataset/time-series-dataset.js';
+import { TimeSeriesDataset, type PreparedData, type ScheduledValues, type WindowIndex } from '../dataset/time-series-dataset.js';
 import type { TftBatch } from '../dataset/tft-batch.js';
 import { loadArtifact, trainedConfig, type ArtifactMeta, type ModelArtifact } from './artifact.js';
 import type { EngineFactory, InferenceEngine } from './inference-engine.js';
@@ -22,6 +22,11 @@ export interface WindowForecasts {
   decisionIdx: Int32Array;
   /** [windows] series (symbol) index. */
   series: Int32Array;
+  /**
+   * The target column's prices: [windows] at decision time and [windows × Td] realised (NaN where not known yet).
+   * For a price target the same values as `current` and `actual`; for a log-return target what they cumulate.
+   */
+  price: { current: Float32Array; actual: Float32Array };
 }
 
 /** What the model attends to, averaged over a set of windows (pytorch-forecasting's interpret_output). */
@@ -98,10 +103,11 @@ export class TrainedModel {
 
   /**
    * Forecasts from the latest window of every series whose data reaches `asOfIdx` (default: the last time_idx),
-   * with the decoder on `futureTimes` (one per horizon step). Realised targets are NaN.
+   * with the decoder on `futureTimes` (one per horizon step) and the scheduled inputs' future values
+   * (`scheduled`, needed when the model has any: see TimeSeriesDataset.scheduledInputs). Realised targets are NaN.
    */
-  async forecastLatest(data: PreparedData, futureTimes: number[], o: { asOfIdx?: number } = {}): Promise<WindowForecasts> {
-    const { batch } = this.dataset.latestBatch(data, futureTimes, o.asOfIdx);
+  async forecastLatest(data: PreparedData, futureTimes: number[], o: { asOfIdx?: number; scheduled?: ScheduledValues } = {}): Promise<WindowForecasts> {
+    const { batch } = this.dataset.latestBatch(data, futureTimes, o);
     const st = this.dataset.state;
     const out = allocateForecasts(batch.size, st.decoderLength, st.quantiles.length);
     if (batch.size > 0) this.store(out, 0, batch, data, await this.engine.predict(batch));
@@ -149,7 +155,13 @@ export class TrainedModel {
       const s = batch.seriesIndex[b]!;
       const decision = batch.decoderStartIdx[b]! - 1;
       // the decision row: the last encoder step, found from the series' first time_idx
-      out.current[at + b] = data.target[data.seriesOffset[s]! + decision - data.seriesFirstIdx[s]!]!;
+      const row = data.seriesOffset[s]! + decision - data.seriesFirstIdx[s]!;
+      out.current[at + b] = data.target[row]!;
+      out.price.current[at + b] = data.price[row]!;
+      for (let t = 0; t < Td; t++) {
+        // a decoder step is known exactly where its target is (the latest batch's future steps are not)
+        out.price.actual[(at + b) * Td + t] = Number.isNaN(batch.targetRaw[b * Td + t]!) ? NaN : data.price[row + 1 + t]!;
+      }
       out.decisionIdx[at + b] = decision;
       out.series[at + b] = s;
     }
@@ -163,5 +175,6 @@ function allocateForecasts(n: number, Td: number, nQ: number): WindowForecasts {
     current: new Float32Array(n),
     decisionIdx: new Int32Array(n),
     series: new Int32Array(n),
+    price: { current: new Float32Array(n), actual: new Float32Array(n * Td) },
   };
 }

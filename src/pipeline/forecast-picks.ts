@@ -1,5 +1,6 @@
 import type { FeatureStore } from '../store/feature-store.js';
 import type { ObjectStore } from '../store/object-store.js';
+import type { EarningsSource } from '../sources/earnings-source.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import type { PredictionTable } from '../core/prediction-table.js';
 import { trainedConfig, type ArtifactMeta } from '../model/artifact.js';
@@ -19,6 +20,8 @@ export interface ForecastPicksOptions {
   until?: string;
   /** The model's artifact when the caller has loaded it already. */
   artifact?: { meta: ArtifactMeta; weights: Float32Array };
+  /** The earnings calendar for the decoder days (models using is_earnings_day; see forecastLatest). */
+  earnings?: () => Promise<EarningsSource>;
 }
 
 /** Today's forecasts and the preferred strategy's buy list. */
@@ -32,7 +35,7 @@ export interface ForecastPicks {
 
 /** The seed's run_inference plus the strategy: forecast every symbol from the freshest data, then pick the buys. */
 export async function forecastPicks(o: ForecastPicksOptions): Promise<ForecastPicks> {
-  const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: o.features, models: o.models, until: o.until, artifact: o.artifact });
+  const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: o.features, models: o.models, until: o.until, artifact: o.artifact, earnings: o.earnings });
   const params = baseParams(o.config ?? trainedConfig(meta));
   const picks = pickSimpleXDaysAhead(table, Array.from({ length: table.currentY.length }, (_, i) => i), params);
   // kept in the model store, so the dashboard (and a later look) sees what the run decided from

@@ -9,7 +9,8 @@ import { forecastTable } from './forecast-table.js';
 
 /**
  * The seed's run_batch_inference: load the artifact, build the test windows (decoders after val_end up to
- * test_end, encoders reaching back), forecast every symbol on every day, and store the predictions Parquet.
+ * test_end, encoders reaching back), forecast every symbol on every day, and store the predictions Parquet
+ * (in prices for every target: a log-return model's quantiles are cumulated from the price at decision time).
  */
 export async function predictModel(o: {
   modelId: string;
@@ -22,7 +23,6 @@ export async function predictModel(o: {
   const model = o.model ?? (await TrainedModel.load(o.models, o.modelId));
   try {
     const st = model.dataset.state;
-    if (st.targetIsLogReturn) throw new Error(`model ${o.modelId} forecasts log returns; batch prediction for strategies needs a price target (open or close)`);
     const timeFrame = formatTimeFrame(model.config().timeFrame);
     const frame = await o.features.queryWide({ features: model.inputColumns(), timeFrame, startDate: st.trainStart, endDate: addDays(st.testEnd, -1) });
     const data = model.dataset.prepare(frame);

@@ -72,9 +72,9 @@ export const storedForecastSchema = z.looseObject({
   symbols: z.array(
     z.looseObject({
       symbol: z.string(),
-      /** The target's value on the as-of date. */
+      /** The price (`targetColumn`) on the as-of date. */
       current: num,
-      /** [horizon step][quantile], in target units. */
+      /** [horizon step][quantile], in prices of `targetColumn` (a log-return model's quantiles cumulated into prices). */
       forecast: z.array(z.array(num)),
     }),
   ),

@@ -70,7 +70,7 @@ export async function tradeModel(o: TradeModelOptions): Promise<TradeOutcome> {
         refresh: () =>
           refreshRecent({ features, bars: () => o.ports.bars(), earnings: () => o.ports.earnings(), unavailableBarFeatures: o.ports.unavailableBarFeatures, modelFeatures: config.features, today, log: o.log }),
         pickBuys: async () => {
-          const f = await forecastPicks({ modelId: o.modelId, features, models, config, until: today, artifact });
+          const f = await forecastPicks({ modelId: o.modelId, features, models, config, until: today, artifact, earnings: () => o.ports.earnings() });
           o.log(`forecast ${f.table.currentY.length} symbols as of ${f.asOf}; ${f.picks.length} picks`);
           return f.picks.map((p) => ({ symbol: p.symbol, price: f.table.currentY[p.row]! }));
         },

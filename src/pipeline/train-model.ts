@@ -4,11 +4,11 @@ import { formatTimeFrame } from '../core/time-frame.js';
 import { addDays } from '../core/ny-time.js';
 import type { FeatureStore } from '../store/feature-store.js';
 import type { ObjectStore } from '../store/object-store.js';
-import { TimeSeriesDataset, type DatasetConfig, type PreparedData } from '../dataset/time-series-dataset.js';
+import { TimeSeriesDataset, type DatasetConfig, type PreparedData, type WindowIndex } from '../dataset/time-series-dataset.js';
 import type { WideFrame } from '../core/wide-frame.js';
 import { naiveLastValueLoss, type TrainOptions, type TrainResult } from '../model/trainer.js';
 import { TftTraining, type TftHyperparameters } from '../model/tft-training.js';
-import { loadArtifact, saveArtifact, type ArtifactMeta } from '../model/artifact.js';
+import { loadArtifact, saveArtifact, type ArtifactMeta, type SavedArtifact } from '../model/artifact.js';
 import { STOCKCAST_VERSION } from '../core/version.js';
 import type { BackendName } from '../model/backend.js';
 
@@ -63,7 +63,7 @@ export function hyperparameters(config: ModelConfig): TftHyperparameters {
  * The seed's run_training: read the wide frame from the feature store, fit the dataset on the training split
  * (or reuse the parent's when fine-tuning), train with checkpoints, and store the best model as an artifact.
  */
-export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainResult; meta: ArtifactMeta; artifact?: string }> {
+export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainResult; meta: ArtifactMeta; artifact?: string; saved?: SavedArtifact }> {
   const cfg = o.config;
   const log = o.log ?? (() => {});
   const targetColumn = cfg.target.replace('log_return_', '');
@@ -82,7 +82,7 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
   const training = await TftTraining.start({ dataset, hyperparameters: hp, seed: cfg.seed, initialWeights: parentWeights, backend: o.backend as BackendName, threads: o.threads, chunkSize: o.chunkSize });
   const manifest = training.manifest();
   const threads = training.threads;
-  const naive = naiveLastValueLoss(dataset, data, windows.val);
+  const naive = naiveValidationLoss(dataset, data, windows.val);
   log(`${frame.symbols.length} symbols, ${data.times.length} time steps; ${windows.train.length} training and ${windows.val.length} validation windows; ${training.parameterCount} parameters; naive last-value validation loss ${naive.toFixed(4)}`);
   const result = await training.run(data, windows, {
     maxEpochs: o.maxEpochs ?? cfg.maxEpochs,
@@ -103,7 +103,10 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
   const meta = artifactMeta({ o, hp, dataset, data, manifest, naive, result, threads, symbols: frame.symbols.length });
   // a stop before the first validation leaves nothing worth publishing; the checkpoint resumes it
   if (result.state.bestEpoch < 0) return { result, meta };
-  return { result, meta, artifact: await saveArtifact(o.models, meta, result.bestWeights) };
+  const saved = await saveArtifact(o.models, meta, result.bestWeights);
+  if (saved.previousVersion) log(`the artifact it replaces is kept at ${o.models.location}/${saved.previousVersion}`);
+  if (saved.unchanged) log(`${o.models.location}/${saved.key} already holds this model: nothing written`);
+  return { result, meta, artifact: saved.key, saved };
 }
 
 /** The dataset and architecture to train: fitted afresh, or the parent's when fine-tuning (with its weights). */
@@ -117,6 +120,22 @@ async function startingPoint(cfg: ModelConfig, frame: WideFrame, models: ObjectS
     hp: { ...parent.meta.hyperparameters, dropout: cfg.dropout },
     parentWeights: parent.weights,
   };
+}
+
+/**
+ * The naive forecast's validation loss in the target's units: the last value for a price target, and for a
+ * log-return target no change (a return of 0), which is the same forecast of the price. Repeating the last
+ * return would be a momentum bet, not a naive baseline.
+ */
+function naiveValidationLoss(dataset: TimeSeriesDataset, data: PreparedData, windows: WindowIndex): number {
+  if (!dataset.state.targetIsLogReturn) return naiveLastValueLoss(dataset, data, windows);
+  const { encoderLength: Te, decoderLength: Td } = dataset.state;
+  let sum = 0;
+  for (let w = 0; w < windows.length; w++) {
+    const row0 = data.seriesOffset[windows.series[w]!]! + windows.start[w]! + Te;
+    for (let t = 0; t < Td; t++) sum += Math.abs(data.target[row0 + t]!);
+  }
+  return sum / (windows.length * Td);
 }
 
 /** What the artifact records beside the weights: architecture, dataset state and how training went. */

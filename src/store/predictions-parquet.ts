@@ -11,9 +11,13 @@ export function predictionsKey(modelId: string): string {
   return `${modelId}/output/predictions.parquet`;
 }
 
+/** Parquet key-value metadata key holding the model's own target (the columns are prices either way). */
+export const MODEL_TARGET_KEY = 'stockcast.model_target';
+
 /**
  * Writes predictions as Parquet with the seed's columns: symbol, timestamp, current_y, y[], y_pred_pXX[] (one list
- * column per configured quantile), through DuckDB, as one atomic object write.
+ * column per configured quantile), through DuckDB, as one atomic object write. The model's own target, when known,
+ * goes into the file's key-value metadata (`stockcast.model_target`), with `stockcast.values = price`.
  */
 export async function writePredictions(store: ObjectStore, key: string, t: PredictionTable): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'stockcast-pred-'));
@@ -38,12 +42,18 @@ export async function writePredictions(store: ObjectStore, key: string, t: Predi
     const quantileCols = t.quantiles.map((q, k) => `${list(`q${k}`)} AS ${sqlIdent(quantileColumn(q))}`).join(', ');
     const file = join(dir, 'predictions.parquet');
     await db.run(`COPY (SELECT symbol, make_timestamp((ts * 1000)::BIGINT) AS timestamp, current_y, ${list('y')} AS y, ${quantileCols}
-      FROM p ORDER BY timestamp, symbol) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+      FROM p ORDER BY timestamp, symbol) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd${kvMetadata(t)})`);
     await store.putFile(key, file);
   } finally {
     close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The COPY option recording the model's target (nothing when the table does not know it). */
+function kvMetadata(t: PredictionTable): string {
+  if (t.modelTarget === undefined) return '';
+  return `, KV_METADATA {${sqlString(MODEL_TARGET_KEY)}: ${sqlString(t.modelTarget)}, 'stockcast.values': 'price'}`;
 }
 
 /** Reads a predictions Parquet back into a table; quantiles come from the y_pred_pXX column names. */
@@ -56,6 +66,8 @@ export async function readPredictions(store: ObjectStore, key: string, what: str
     const cols = (await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRows().map((r) => String(r[0]));
     const qcols = cols.filter((c) => /^y_pred_p\d+$/.test(c)).sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
     const quantiles = qcols.map((c) => Number(c.slice(8)) / 100);
+    const kv = (await db.runAndReadAll(`SELECT decode(key), decode(value) FROM parquet_kv_metadata(${sqlString(file)})`)).getRows();
+    const modelTarget = kv.find((r) => r[0] === MODEL_TARGET_KEY)?.[1];
     const rows = (await db.runAndReadAll(`SELECT symbol, epoch_ms(timestamp)::DOUBLE, current_y, y, ${qcols.map(sqlIdent).join(', ')} FROM read_parquet(${sqlString(file)}) ORDER BY timestamp, symbol`)).getRows();
     const H = rows.length ? ((rows[0]![3] as { items: unknown[] }).items.length) : 0;
     const nQ = quantiles.length;
@@ -68,6 +80,7 @@ export async function readPredictions(store: ObjectStore, key: string, what: str
       y: new Float64Array(rows.length * H),
       pred: new Float64Array(rows.length * H * nQ),
     };
+    if (modelTarget !== undefined && modelTarget !== null) t.modelTarget = String(modelTarget);
     const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
     rows.forEach((r, i) => {
       t.symbols[i] = String(r[0]);

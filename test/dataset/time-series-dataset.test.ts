@@ -152,31 +152,41 @@ test('a missing step gets its own calendar values and no earnings event; bar val
   assert.equal(data.target[gapRow], data.target[gapRow - 1], 'open is carried forward');
 });
 
-test('the latest batch: encoder up to the as-of day, decoder calendar from the future times, no earnings known', () => {
+test('the latest batch: encoder up to the as-of day, decoder calendar from the future times, earnings days from the schedule', () => {
   const ds = TimeSeriesDataset.fit(withEarnings(DAYS, '2020-01-15'), { ...CFG, features: ['open', 'day_of_week', 'is_earnings_day'] });
+  assert.deepEqual(ds.scheduledInputs(), ['is_earnings_day']);
   const data = ds.prepare(withEarnings(DAYS, '2020-01-15'));
   const last = DAYS.length - 1;
-  // the next two trading days after Friday 2020-02-28: Monday and Tuesday
+  // the next two trading days after Friday 2020-02-28: Monday and Tuesday; B reports on Tuesday
   const future = ['2020-03-02', '2020-03-03'].map((d) => nyMidnightUtc(d).getTime());
-  const { batch, series } = ds.latestBatch(data, future);
+  const scheduled = new Map([['is_earnings_day', new Map([['A', [0, 0]], ['B', [0, 1]]])]]);
+  const { batch, series } = ds.latestBatch(data, future, { scheduled });
   assert.deepEqual(series, [0, 1]);
   assert.deepEqual([...batch.decoderStartIdx], [last + 1, last + 1]);
   assert.ok(batch.targetRaw.every(Number.isNaN));
   const T = CFG.encoderLength + CFG.decoderLength;
   const code = (k: number, v: number) => categoricalLookup(ds.state.categoricals[k]!.encoder)(v);
-  for (let i = 0; i < 2; i++) {
-    const dec = (h: number, k: number) => batch.categorical[(i * T + CFG.encoderLength + h) * 2 + k];
-    assert.deepEqual([dec(0, 0), dec(1, 0), dec(0, 1), dec(1, 1)], [code(0, 0), code(0, 1), code(1, 0), code(1, 0)]);
-  }
+  const dec = (i: number, h: number, k: number) => batch.categorical[(i * T + CFG.encoderLength + h) * 2 + k];
+  assert.deepEqual([dec(0, 0, 0), dec(0, 1, 0), dec(0, 0, 1), dec(0, 1, 1)], [code(0, 0), code(0, 1), code(1, 0), code(1, 0)]);
+  assert.deepEqual([dec(1, 0, 0), dec(1, 1, 0), dec(1, 0, 1), dec(1, 1, 1)], [code(0, 0), code(0, 1), code(1, 0), code(1, 1)]);
+  assert.notEqual(code(1, 1), code(1, 0), 'a report day and a quiet day are different classes');
   // encoder of A: the last five opens, normalized on themselves
   const opens = [5, 4, 3, 2, 1].map((k) => 10 + DAYS.length - k);
   const logs = opens.map(Math.log);
   const mean = logs.reduce((a, c) => a + c, 0) / 5;
   assert.ok(Math.abs(batch.targetScale[0]! - mean) < 1e-5);
   // as of an earlier day, the windows end there
-  const earlier = ds.latestBatch(data, future, last - 3);
+  const earlier = ds.latestBatch(data, future, { asOfIdx: last - 3, scheduled });
   assert.deepEqual([...earlier.batch.decoderStartIdx], [last - 2, last - 2]);
-  assert.throws(() => ds.latestBatch(data, future.slice(0, 1)), /expected 2 future times, got 1/);
+  assert.throws(() => ds.latestBatch(data, future.slice(0, 1), { scheduled }), /expected 2 future times, got 1/);
+  // without a schedule (or with a hole in it) the batch is refused: never a silent "no earnings"
+  assert.throws(() => ds.latestBatch(data, future), /the value of is_earnings_day for A on decoder step 1 is unknown: .*earnings calendar/);
+  const holey = new Map([['is_earnings_day', new Map([['A', [0, 0]], ['B', [0, NaN]]])]]);
+  assert.throws(() => ds.latestBatch(data, future, { scheduled: holey }), /is_earnings_day for B on decoder step 2 is unknown/);
+  // a model without scheduled inputs needs no schedule
+  const plain = TimeSeriesDataset.fit(withEarnings(DAYS, '2020-01-15'), { ...CFG, features: ['open', 'day_of_week'] });
+  assert.deepEqual(plain.scheduledInputs(), []);
+  assert.equal(plain.latestBatch(plain.prepare(withEarnings(DAYS, '2020-01-15')), future).batch.size, 2);
 });
 
 test('bad inputs: missing feature column, empty training range', () => {
