@@ -76,6 +76,6 @@ test('the broker: local paper without Alpaca keys; Alpaca paper at ALPACA_TRADIN
 
 test('--broker alpaca without keys names the missing setting', async () => {
   await withRuntime({}, async (rt) => {
-    await assert.rejects(rt.broker({ kind: 'alpaca' }), /missing setting ALPACA_KEY: set it in the environment or in \.env/);
+    await assert.rejects(rt.broker({ kind: 'alpaca' }), /missing setting ALPACA_KEY \(or APCA_API_KEY_ID\): set it in the environment or in \.env/);
   });
 });
