@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { OrderLedger } from '../store/order-ledger.js';
+import type { Notifier } from '../adapters/notify/notifier.js';
 import { alertMessage, deliverAlert, runProblems } from '../pipeline/status-alert.js';
 import { registerUrlSecrets } from '../config/settings.js';
 import { logLine } from './output.js';
@@ -26,32 +27,38 @@ export function notifyOption(): Option {
   });
 }
 
-/** What `trade status --notify` needs: the runtime for channels, the ledger it judged, and how. */
+/**
+ * The channels `--notify` names (`true` for the configured ones, a URL for `--notify <url>` as well), checked
+ * before the status is computed: a misconfigured channel is an error, not a silent alert that never goes out.
+ */
+export async function alertChannels(runtime: Runtime, notify: true | string): Promise<Notifier[]> {
+  const channels = await runtime.notifiers(typeof notify === 'string' ? notify : undefined);
+  if (channels.length === 0) {
+    throw new Error('--notify: no alert channel: give a webhook URL (--notify <url>), or set STOCKCAST_NOTIFY_URL, or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID');
+  }
+  return channels;
+}
+
+/** What `trade status --notify` needs: the channels, the ledger it judged, and how. */
 export interface NotifyStatusOptions {
-  runtime: Runtime;
+  channels: Notifier[];
   ledger: OrderLedger;
-  /** `true` for `--notify` alone (the configured channels), a URL for `--notify <url>`. */
-  notify: true | string;
   now: Date;
   /** Each model's trading interval in trading days. */
   intervalFor: (modelId: string) => number;
 }
 
 /**
- * Sends one alert listing every problem to every configured channel (nothing when all is well), logs each
- * delivery on stderr, and sets exit code 3 when a channel failed after its retries.
+ * Sends one alert listing every problem to every channel (nothing when all is well), logs each delivery on
+ * stderr, and sets exit code 3 when a channel failed after its retries.
  */
 export async function notifyStatus(o: NotifyStatusOptions): Promise<void> {
-  const channels = await o.runtime.notifiers(typeof o.notify === 'string' ? o.notify : undefined);
-  if (channels.length === 0) {
-    throw new Error('--notify: no alert channel: give a webhook URL (--notify <url>), or set STOCKCAST_NOTIFY_URL, or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID');
-  }
   const problems = await runProblems(o.ledger, o.now, o.intervalFor);
   if (problems.length === 0) {
-    logLine(`notify: nothing to report (${channels.map((c) => c.name).join(', ')})`);
+    logLine(`notify: nothing to report (${o.channels.map((c) => c.name).join(', ')})`);
     return;
   }
-  for (const d of await deliverAlert(channels, alertMessage(problems, o.now))) {
+  for (const d of await deliverAlert(o.channels, alertMessage(problems, o.now))) {
     logLine(d.ok ? `notify: alert sent to ${d.channel}` : `notify: alert to ${d.channel} FAILED: ${d.error}`);
     if (!d.ok) process.exitCode = ALERT_FAILED_EXIT_CODE;
   }

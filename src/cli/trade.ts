@@ -6,7 +6,7 @@ import { tradeModel, type TradePorts } from '../pipeline/trade-model.js';
 import { openRuntime, SOURCE_NAMES, type Runtime, type SourceName } from './runtime.js';
 import { configOption, optionalConfig } from './common-options.js';
 import { choiceFlag, flag, intFlag, isoTimeFlag, modelIdOption } from './flags.js';
-import { notifyOption, notifyStatus } from './notify-status.js';
+import { alertChannels, notifyOption, notifyStatus } from './notify-status.js';
 
 /** Options of one `trade` run. */
 export interface TradeCommandOptions {
@@ -104,11 +104,12 @@ export function registerTrade(program: Command): void {
       const now = opts.now ?? new Date();
       const runtime = await openRuntime();
       try {
+        const channels = opts.notify === undefined ? undefined : await alertChannels(runtime, opts.notify);
         const ledger = await runtime.orderLedger();
         const r = await tradeStatus(ledger, now, opts.intervalDays);
         process.stdout.write(`${r.text}\n`);
         if (r.missed) process.exitCode = 2;
-        if (opts.notify !== undefined) await notifyStatus({ runtime, ledger, notify: opts.notify, now, intervalFor: () => opts.intervalDays });
+        if (channels) await notifyStatus({ channels, ledger, now, intervalFor: () => opts.intervalDays });
       } finally {
         await runtime.close();
       }
