@@ -6,7 +6,7 @@ import { registerExplain } from './explain.js';
 import { registerForecast } from './forecast.js';
 import { registerTrade } from './trade.js';
 import { registerServe } from './serve.js';
-import { choiceFlag, dateFlag, flag, intFlag, numberFlag } from './flags.js';
+import { backendOption, choiceFlag, dateFlag, flag, intFlag, numberFlag } from './flags.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -15,7 +15,7 @@ export function registerCommands(program: Command): void {
     .description('Run the pipeline offline on a synthetic market (no account, no network).')
     .addOption(flag('--start <date>', 'first date of the synthetic history', dateFlag(), '2019-01-01'))
     .addOption(flag('--end <date>', 'last date of the synthetic history', dateFlag(), '2024-12-31'))
-    .option('--backend <name>', 'tensor backend: wasm (default), cpu, tensorflow', 'auto')
+    .addOption(backendOption())
     .action(async (opts: { start: string; end: string; backend: string }) => {
       const { runDemoCommand } = await import('./demo.js');
       await runDemoCommand(opts);
@@ -35,7 +35,7 @@ export function registerCommands(program: Command): void {
     .addOption(flag('--config <name>', 'tft: small or favourite (default: both)', choiceFlag(['small', 'favourite'] as const)))
     .addOption(flag('--budget-minutes <n>', 'tft: also train this long and report the validation loss (REFERENCE.md: 15); > 0 and <= 1440', numberFlag({ above: 0, max: 1440 })))
     .addOption(flag('--threads <n>', 'tft: cores to train on (1–256)', intFlag({ min: 1, max: 256 })))
-    .option('--backend <name>', 'tft: wasm (default), cpu, tensorflow')
+    .addOption(backendOption('tft: wasm (default), cpu, tensorflow', undefined))
     .action(async (name: string, opts: { data: string; config?: string; budgetMinutes?: number; threads?: number; backend?: string }) => {
       const { runBenchCommand } = await import('../bench/run-bench.js');
       await runBenchCommand(name, opts);

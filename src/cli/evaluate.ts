@@ -9,7 +9,7 @@ import type { ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
 import { configOption, optionalConfig } from './common-options.js';
-import { choiceFlag, flag, intFlag, modelIdOption, numberFlag, numberListFlag } from './flags.js';
+import { backendOption, choiceFlag, flag, intFlag, modelIdOption, numberFlag, numberListFlag } from './flags.js';
 import { jsonOption, logLine, printResult, type OutputMode } from './output.js';
 
 /** `stockcast predict --json`: where the predictions went and what they cover (see the README). */
@@ -103,7 +103,7 @@ export function registerEvaluate(program: Command): void {
     .command('predict')
     .description("Batch inference over the config's test range (the seed's run_batch_inference); writes a predictions Parquet.")
     .addOption(modelIdOption('a trained model'))
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
+    .addOption(backendOption())
     .addOption(jsonOption())
     .action(async (opts: { modelId: string; backend: string; json?: boolean }) => {
       await runPredict(opts.modelId, opts.backend, opts);

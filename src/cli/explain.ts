@@ -5,7 +5,7 @@ import type { Split } from '../dataset/time-series-dataset.js';
 import type { Interpretation } from '../model/trained-model.js';
 import { byWeight } from '../report/explanation-html.js';
 import { openRuntime } from './runtime.js';
-import { choiceFlag, flag, modelIdOption } from './flags.js';
+import { backendOption, choiceFlag, flag, modelIdOption } from './flags.js';
 import { jsonOption, logLine, printResult } from './output.js';
 
 /** `stockcast explain`: variable importances and attention as a table or JSON (the stored explanation), and an HTML report. */
@@ -44,7 +44,7 @@ export function registerExplain(program: Command): void {
     .addOption(modelIdOption('a trained model'))
     .addOption(flag('--split <name>', 'windows to aggregate over: train, val or test', choiceFlag(['train', 'val', 'test'] as const), 'val'))
     .addOption(jsonOption('print the stored explanation (the dashboard\'s explanation-<split>.json)'))
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
+    .addOption(backendOption())
     .action(async (opts: { modelId: string; split: Split; json?: boolean; backend: string }) => {
       await runExplain({ modelId: opts.modelId, split: opts.split, json: opts.json, backend: opts.backend });
     });

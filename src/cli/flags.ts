@@ -39,30 +39,31 @@ function decimal(text: string): number {
   return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
 }
 
-/** An integer flag within `range`. */
-export function intFlag(range: NumberRange): FlagParser<number> {
-  const expected = describeRange(range, true);
+/** A number flag within `range`, an integer when `integer`. */
+function rangedNumber(range: NumberRange, integer: boolean): FlagParser<number> {
+  const expected = describeRange(range, integer);
   return (value) => {
     const x = decimal(value);
-    if (!Number.isSafeInteger(x) || !inRange(x, range)) throw new InvalidArgumentError(`Expected ${expected}.`);
+    const ok = integer ? Number.isSafeInteger(x) : Number.isFinite(x);
+    if (!ok || !inRange(x, range)) throw new InvalidArgumentError(`Expected ${expected}.`);
     return x;
   };
 }
 
+/** An integer flag within `range`. */
+export function intFlag(range: NumberRange): FlagParser<number> {
+  return rangedNumber(range, true);
+}
+
 /** A finite number flag within `range`. */
 export function numberFlag(range: NumberRange): FlagParser<number> {
-  const expected = describeRange(range, false);
-  return (value) => {
-    const x = decimal(value);
-    if (!Number.isFinite(x) || !inRange(x, range)) throw new InvalidArgumentError(`Expected ${expected}.`);
-    return x;
-  };
+  return rangedNumber(range, false);
 }
 
 /** A comma list of numbers, each within `range` (integers when `integer`); at least one. */
 export function numberListFlag(range: NumberRange, integer = false): FlagParser<number[]> {
   const expected = `a comma list, each ${describeRange(range, integer)}`;
-  const one = integer ? intFlag(range) : numberFlag(range);
+  const one = rangedNumber(range, integer);
   return (value) => {
     const parts = value.split(',').map((s) => s.trim());
     if (parts.length === 0 || parts.some((p) => p === '')) throw new InvalidArgumentError(`Expected ${expected}.`);
@@ -133,4 +134,12 @@ export function flag<T>(flags: string, description: string, parse: FlagParser<T>
 export function modelIdOption(description: string, options: { optional?: boolean } = {}): Option {
   const o = flag('--model-id <id>', description, modelIdFlag());
   return options.optional ? o : o.makeOptionMandatory();
+}
+
+/** Tensor backends a command may ask for (`auto`: native where installed, else wasm). */
+export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
+
+/** `--backend <name>`: one of BACKEND_CHOICES; `defaultValue` undefined leaves the choice to the command. */
+export function backendOption(description = 'tensor backend: wasm (default), cpu, or tensorflow (needs @tensorflow/tfjs-node)', defaultValue: string | undefined = 'auto'): Option {
+  return flag('--backend <name>', description, choiceFlag(BACKEND_CHOICES), defaultValue as (typeof BACKEND_CHOICES)[number] | undefined);
 }

@@ -5,7 +5,7 @@ import { quantileColumn, quantileIndices } from '../core/prediction-table.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import { openRuntime } from './runtime.js';
 import { configOption, optionalConfig } from './common-options.js';
-import { dateFlag, flag, modelIdOption } from './flags.js';
+import { backendOption, dateFlag, flag, modelIdOption } from './flags.js';
 import { jsonOption, logLine, printResult } from './output.js';
 
 /** `stockcast forecast`: today's forecasts and the strategy's buy list, as a table or as the stored forecast JSON. */
@@ -49,7 +49,7 @@ export function registerForecast(program: Command): void {
     .addOption(modelIdOption('a trained model'))
     .addOption(configOption('for the preferred strategy'))
     .addOption(flag('--as-of <date>', 'forecast from data up to this date (default: the newest in the store)', dateFlag()))
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
+    .addOption(backendOption())
     .addOption(jsonOption('print the stored forecast (every symbol\'s quantiles and the buy list) as JSON'))
     .action(async (opts: { modelId: string; config?: string; backend: string; asOf?: string; json?: boolean }) => {
       const config = optionalConfig(opts.config, opts.modelId);

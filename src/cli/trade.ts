@@ -5,7 +5,7 @@ import { tradeStatus, weeklyPerformance } from '../trade/trade-report.js';
 import { tradeModel, type TradePorts } from '../pipeline/trade-model.js';
 import { openRuntime, SOURCE_NAMES, type Runtime, type SourceName } from './runtime.js';
 import { configOption, optionalConfig } from './common-options.js';
-import { choiceFlag, flag, intFlag, isoTimeFlag, modelIdOption } from './flags.js';
+import { backendOption, choiceFlag, flag, intFlag, isoTimeFlag, modelIdOption } from './flags.js';
 import { alertChannels, notifyOption, notifyStatus } from './notify-status.js';
 
 /** Options of one `trade` run. */
@@ -83,7 +83,7 @@ export function registerTrade(program: Command): void {
     .addOption(flag('--broker <name>', 'alpaca (paper by default) or paper (local, offline); default: alpaca when ALPACA_KEY is set', choiceFlag(['alpaca', 'paper'] as const)))
     .addOption(flag('--source <name>', 'where to refresh recent bars from: synthetic, alpaca, yahoo', choiceFlag(SOURCE_NAMES), 'synthetic'))
     .addOption(flag('--now <iso>', 'simulated time for the local paper broker (e.g. 2025-01-06T15:00:00Z)', isoTimeFlag()))
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
+    .addOption(backendOption())
     .action(async (opts: { modelId?: string; config?: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source: SourceName; now?: Date; backend: string }) => {
       if (!opts.modelId) throw new Error('trade: --model-id is required (or use `stockcast trade status`)');
       if (opts.dryRun && opts.execute) throw new Error('trade: --dry-run and --execute contradict each other; pick one');

@@ -6,7 +6,7 @@ import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
 import { readSymbolsFile } from './backfill.js';
 import { configOption, requiredConfig } from './common-options.js';
-import { flag, intFlag, modelIdOption, numberFlag } from './flags.js';
+import { backendOption, flag, intFlag, modelIdOption, numberFlag } from './flags.js';
 import { infoStream, jsonOption, logLine, printResult } from './output.js';
 
 /** Options shared by `train` and the demo's training step. */
@@ -131,7 +131,7 @@ export function registerTrain(program: Command): void {
     .description('Train a Temporal Fusion Transformer for a config of configs.yaml (the seed\'s run_training).')
     .addOption(modelIdOption('the config id in configs.yaml; also the model id of the artifact'))
     .addOption(configOption('to read the model config from'))
-    .option('--backend <name>', 'wasm (default), cpu, or tensorflow (needs @tensorflow/tfjs-node)', 'auto')
+    .addOption(backendOption())
     .option('--resume', 'continue from the last checkpoint (after a crash, Ctrl-C or --max-minutes)')
     .addOption(flag('--max-minutes <n>', 'stop cleanly after this many minutes (resumable); > 0', numberFlag({ above: 0, max: 525_600 })))
     .addOption(flag('--max-epochs <n>', 'override max_epochs; 1–100000', intFlag({ min: 1, max: 100_000 })))
