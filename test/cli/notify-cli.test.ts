@@ -65,11 +65,10 @@ test('trade status --notify: nothing is posted while every run is on schedule; S
     assert.equal(late.code, 2);
     assert.equal(hook.requests.length, 1, 'the webhook of the .env file got the alert');
     assert.equal(hook.requests[0]!.path, '/from-dotenv-hook');
-    const none = await runCli(['trade', 'status', '--notify'], dir);
+    const [none, half] = await Promise.all([runCli(['trade', 'status', '--notify'], dir), runCli(['trade', 'status', '--notify'], dir, { TELEGRAM_BOT_TOKEN: TOKEN })]);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /--notify: no alert channel: give a webhook URL \(--notify <url>\), or set STOCKCAST_NOTIFY_URL, or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID/);
     assert.equal(none.stdout, '', 'refused before the status is computed');
-    const half = await runCli(['trade', 'status', '--notify'], dir, { TELEGRAM_BOT_TOKEN: TOKEN });
     assert.equal(half.code, 1);
     assert.match(half.stderr, /missing setting TELEGRAM_CHAT_ID: Telegram alerts need TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID/);
   } finally {

@@ -40,8 +40,8 @@ function snippet(text: string, headers: Record<string, string> | undefined, max 
  */
 export async function requestJson<T>(url: string, options: JsonRequest = {}): Promise<{ status: number; body: T; headers: Headers }> {
   const method = options.method ?? 'GET';
-  // the path may hold a token (Telegram's /bot<token>/…): the whole message is masked, not only the body
-  const where = scrub(`${method} ${describeUrl(url)}`, options.headers);
+  // the path may hold a registered token (Telegram's /bot<token>/…): the URL is masked too, not only the body
+  const where = redactSecrets(`${method} ${describeUrl(url)}`);
   let res: Response;
   let text: string;
   try {
@@ -71,7 +71,7 @@ export async function requestJson<T>(url: string, options: JsonRequest = {}): Pr
   } catch (err) {
     const type = res.headers.get('content-type') ?? 'no content-type';
     throw new MalformedResponseError(
-      `malformed JSON from ${scrub(describeUrl(url), options.headers)}: ${parseProblem(err)} (HTTP ${res.status}, ${type}, body starts "${snippet(text, options.headers, 80)}")`,
+      `malformed JSON from ${redactSecrets(describeUrl(url))}: ${parseProblem(err)} (HTTP ${res.status}, ${type}, body starts "${snippet(text, options.headers, 80)}")`,
       res.status,
       { cause: err, body: text },
     );
