@@ -25,7 +25,7 @@ export interface RegionProbe {
  */
 export async function resolveRegion(settings: Settings, endpoint: string | undefined, probe: () => Promise<RegionProbe>): Promise<string> {
   if (settings.region) return settings.region;
-  exportAwsEnvironment(settings);
+  // the caller has exported the .env's AWS variables (exportAwsEnvironment), so the probe sees the user's profile
   const client = await probe();
   try {
     const region = await client.config.region();

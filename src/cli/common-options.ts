@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { getConfig, loadConfigFile, type ModelConfig } from '../config/seed-config.js';
+import { getConfig, loadConfigFile, optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { validateModelId } from '../core/identifiers.js';
 import { commandSettings, useEnvFile } from './runtime.js';
 
@@ -65,12 +65,11 @@ export function requiredConfig(flag: string | undefined, id: string): ModelConfi
  * The config of `modelId` in the chosen file, or undefined when the default ./configs.yaml is missing or has no
  * such id (callers then use the config stored with the trained model). An invalid file or config is an error.
  */
-export function optionalConfig(flag: string | undefined, modelId: string): ModelConfig | undefined {
+export function commandConfig(flag: string | undefined, modelId: string): ModelConfig | undefined {
   const choice = chooseConfig(flag);
   assertExists(choice);
-  if (!existsSync(choice.path)) return undefined;
-  const file = loadConfigFile(choice.path);
-  return file.ids.includes(modelId) ? checkedConfig(getConfig(file, modelId)) : undefined;
+  const config = optionalConfig(choice.path, modelId);
+  return config && checkedConfig(config);
 }
 
 /** Ids inside a config that name other models (fine_tuning_model_id) are checked like --model-id. */

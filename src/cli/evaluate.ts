@@ -8,7 +8,7 @@ import { evaluationText } from '../report/evaluation-text.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
-import { configOption, optionalConfig } from './common-options.js';
+import { commandConfig, configOption } from './common-options.js';
 import { backendOption, choiceFlag, flag, intFlag, modelIdOption, numberFlag, numberListFlag } from './flags.js';
 import { jsonOption, logLine, printResult, type OutputMode } from './output.js';
 
@@ -122,7 +122,7 @@ export function registerEvaluate(program: Command): void {
     .addOption(flag('--buy-weekday <n>', 'only buy on this weekday (0 = Monday … 4 = Friday)', intFlag({ min: 0, max: 4 })))
     .addOption(flag('--strategy <name>', 'SimpleXDaysAheadBuying (default) or VolatilityRanking (then --uncertainty lists volatility_importance values in [0, 1])', choiceFlag(STRATEGIES)))
     .action(async (opts: EvaluateFlags) => {
-      const config = optionalConfig(opts.config, opts.modelId);
+      const config = commandConfig(opts.config, opts.modelId);
       const base = configGrid(config);
       const strategy = (opts.strategy ?? config?.performanceTests[config.preferredTradingStrategy ?? '']?.strategy ?? 'SimpleXDaysAheadBuying') as GridSpec['strategy'];
       if (strategy !== 'SimpleXDaysAheadBuying' && strategy !== 'VolatilityRanking') throw new Error(`--strategy: expected SimpleXDaysAheadBuying or VolatilityRanking, got "${String(strategy)}"`);

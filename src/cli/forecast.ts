@@ -4,7 +4,7 @@ import { readForecast } from '../pipeline/results-store.js';
 import { quantileColumn, quantileIndices } from '../core/prediction-table.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import { openRuntime } from './runtime.js';
-import { configOption, optionalConfig } from './common-options.js';
+import { commandConfig, configOption } from './common-options.js';
 import { backendOption, dateFlag, flag, modelIdOption } from './flags.js';
 import { jsonOption, logLine, printResult } from './output.js';
 
@@ -52,7 +52,7 @@ export function registerForecast(program: Command): void {
     .addOption(backendOption())
     .addOption(jsonOption('print the stored forecast (every symbol\'s quantiles and the buy list) as JSON'))
     .action(async (opts: { modelId: string; config?: string; backend: string; asOf?: string; json?: boolean }) => {
-      const config = optionalConfig(opts.config, opts.modelId);
+      const config = commandConfig(opts.config, opts.modelId);
       await runForecast({ modelId: opts.modelId, config, backend: opts.backend, asOf: opts.asOf, json: opts.json });
     });
 }

@@ -4,7 +4,7 @@ import { planText, type TradeOutcome } from '../trade/execute-trade.js';
 import { tradeStatus, weeklyPerformance } from '../trade/trade-report.js';
 import { tradeModel, type TradePorts } from '../pipeline/trade-model.js';
 import { openRuntime, SOURCE_NAMES, type Runtime, type SourceName } from './runtime.js';
-import { configOption, optionalConfig } from './common-options.js';
+import { commandConfig, configOption } from './common-options.js';
 import { backendOption, choiceFlag, flag, intFlag, isoTimeFlag, modelIdOption } from './flags.js';
 import { alertChannels, notifyOption, notifyStatus } from './notify-status.js';
 
@@ -87,7 +87,7 @@ export function registerTrade(program: Command): void {
     .action(async (opts: { modelId?: string; config?: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source: SourceName; now?: Date; backend: string }) => {
       if (!opts.modelId) throw new Error('trade: --model-id is required (or use `stockcast trade status`)');
       if (opts.dryRun && opts.execute) throw new Error('trade: --dry-run and --execute contradict each other; pick one');
-      const config = optionalConfig(opts.config, opts.modelId);
+      const config = commandConfig(opts.config, opts.modelId);
       if (!config) {
         if (opts.live) throw new Error(`trade --live: model ${opts.modelId} has no config in ${opts.config ?? 'configs.yaml'}; live trading never runs on defaults`);
         process.stderr.write(`trade ${opts.modelId}: no config for it in ${opts.config ?? 'configs.yaml'}; using the config stored with the trained model\n`);
