@@ -26,3 +26,40 @@ export function formatBackfillSummary(summary: BackfillSummary, seconds: number)
   lines.push(`done in ${seconds.toFixed(1)} s`);
   return lines.join('\n');
 }
+
+/** `stockcast backfill --json`: what was asked, what landed per feature, and every failure (documented in the README). */
+export interface BackfillJson {
+  source: string;
+  timeFrame: string;
+  startDate: string;
+  endDate: string;
+  /** Where the features were written (a directory or s3:// location; never credentials). */
+  store: string;
+  symbols: number;
+  /** Rows received from the sources and rows inserted or replaced in the store, per feature. */
+  features: Array<{ feature: string; received: number; written: number }>;
+  /** Checkpointed steps; `skipped` had landed in an earlier, interrupted run. */
+  steps: { total: number; skipped: number };
+  /** Symbols the source answered for with no bars in range. */
+  noData: string[];
+  /** Failed symbols (or earnings dates) with the reason; the exit code is 1 when there is any. */
+  failures: Array<{ symbol: string; reason: string; attempts: number | null }>;
+  ok: boolean;
+  seconds: number;
+}
+
+/** The JSON document of a finished backfill. */
+export function backfillJson(
+  summary: BackfillSummary,
+  context: { source: string; timeFrame: string; startDate: string; endDate: string; store: string; symbols: number; seconds: number },
+): BackfillJson {
+  return {
+    ...context,
+    features: [...summary.receivedRows].map(([feature, received]) => ({ feature, received, written: summary.changedRows.get(feature) ?? 0 })),
+    steps: { total: summary.chunksTotal, skipped: summary.chunksSkipped },
+    noData: summary.noData,
+    failures: summary.failures.map((f) => ({ symbol: f.symbol, reason: f.reason, attempts: f.attempts ?? null })),
+    ok: summary.failures.length === 0,
+    seconds: Math.round(context.seconds * 10) / 10,
+  };
+}

@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseTimeFrame } from '../core/time-frame.js';
 import { FEATURE_NAMES } from '../core/feature-catalog.js';
+import { validateSymbols } from '../core/identifiers.js';
 import { backfillFeatures } from '../pipeline/backfill-features.js';
 import { createProgress } from './progress.js';
-import { formatBackfillSummary } from './backfill-report.js';
+import { backfillJson, formatBackfillSummary } from './backfill-report.js';
 import { openRuntime, SOURCE_NAMES, type SourceName } from './runtime.js';
+import { choiceFlag, dateFlag, flag, intFlag, symbolListFlag } from './flags.js';
+import { jsonOption, logLine, printResult } from './output.js';
 
-/** Reads a symbols file: one ticker per line, blank lines and `#` comments ignored. */
+/** Reads a symbols file: one ticker per line, blank lines and `#` comments ignored; every ticker validated. */
 export async function readSymbolsFile(path: string): Promise<string[]> {
   let text: string;
   try {
@@ -16,14 +18,25 @@ export async function readSymbolsFile(path: string): Promise<string[]> {
   } catch (err) {
     throw new Error(`cannot read symbols file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const symbols = text
-    .split(/\r?\n/)
-    .map((l) => l.replace(/#.*/, '').trim().toUpperCase())
-    .filter((l) => l.length > 0);
+  const lines = text.split(/\r?\n/).map((l) => l.replace(/#.*/, ''));
+  const symbols = validateSymbols(lines, `symbols file ${path}`);
   if (symbols.length === 0) throw new Error(`symbols file ${path} is empty: expected one ticker per line`);
-  const bad = symbols.filter((s) => !/^[A-Z0-9.\-]{1,12}$/.test(s));
-  if (bad.length > 0) throw new Error(`symbols file ${path} has invalid tickers: ${bad.slice(0, 5).join(', ')}`);
-  return [...new Set(symbols)];
+  return symbols;
+}
+
+/** Options of `stockcast backfill` after parsing. */
+interface BackfillOptions {
+  features: string;
+  start: string;
+  end: string;
+  symbolsFile?: string;
+  symbols?: string[];
+  timeFrame: string;
+  source: SourceName;
+  earningsSource?: string;
+  csv?: string;
+  chunkSize: number;
+  json?: boolean;
 }
 
 /** Registers `stockcast backfill`. */
@@ -32,15 +45,16 @@ export function registerBackfill(program: Command): void {
     .command('backfill')
     .description('Pull features from a source into the feature store (idempotent, resumable).')
     .requiredOption('--features <list>', `comma-separated features (${FEATURE_NAMES.join(', ')})`)
-    .requiredOption('--start <date>', 'first trading date, YYYY-MM-DD')
-    .requiredOption('--end <date>', 'last trading date, YYYY-MM-DD (inclusive)')
+    .addOption(flag('--start <date>', 'first trading date, YYYY-MM-DD', dateFlag()).makeOptionMandatory())
+    .addOption(flag('--end <date>', 'last trading date, YYYY-MM-DD (inclusive)', dateFlag()).makeOptionMandatory())
     .option('--symbols-file <path>', 'file with one ticker per line (default: all symbols of the source for synthetic/csv)')
-    .option('--symbols <list>', 'comma-separated tickers instead of a file')
+    .addOption(flag('--symbols <list>', 'comma-separated tickers instead of a file', symbolListFlag()))
     .option('--time-frame <tf>', 'bar time frame: 1Day, 1Hour, 10Min, …', '1Day')
-    .option('--source <name>', `bar source: ${SOURCE_NAMES.join(', ')}`, 'synthetic')
-    .option('--earnings-source <name>', 'earnings source: nasdaq or synthetic (default: nasdaq for alpaca/yahoo, synthetic otherwise)')
+    .addOption(flag('--source <name>', `bar source: ${SOURCE_NAMES.join(', ')}`, choiceFlag(SOURCE_NAMES), 'synthetic'))
+    .addOption(flag('--earnings-source <name>', 'earnings source: nasdaq or synthetic (default: nasdaq for alpaca/yahoo, synthetic otherwise)', choiceFlag(['nasdaq', 'synthetic'])))
     .option('--csv <path>', 'CSV file for --source csv (symbol,date,open,high,low,close,adj_close,volume; .gz ok)')
-    .option('--chunk-size <n>', 'symbols per checkpointed step', (v) => Number(v), 100)
+    .addOption(flag('--chunk-size <n>', 'symbols per checkpointed step, 1–100000', intFlag({ min: 1, max: 100_000 }), 100))
+    .addOption(jsonOption())
     .addHelpText(
       'after',
       `
@@ -54,42 +68,38 @@ Examples:
 A re-run of the same command after an interruption skips the steps that already landed; writes are merges,
 so re-running never duplicates rows. Exit code 1 when any symbol or date failed.`,
     )
-    .action(async (opts: Record<string, string | number | undefined>) => {
-      const source = String(opts.source) as SourceName;
-      if (!SOURCE_NAMES.includes(source)) throw new Error(`unknown --source "${source}": expected one of ${SOURCE_NAMES.join(', ')}`);
-      const chunkSize = Number(opts.chunkSize);
-      if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new Error(`--chunk-size: expected a positive integer, got "${opts.chunkSize}"`);
+    .action(async (opts: BackfillOptions) => {
+      if (opts.symbols && opts.symbolsFile) throw new Error('backfill: give --symbols or --symbols-file, not both');
       const runtime = await openRuntime();
       try {
-        const bars = await runtime.barSource(source, { csvPath: opts.csv as string | undefined });
-        const symbols = opts.symbolsFile
-          ? await readSymbolsFile(String(opts.symbolsFile))
-          : opts.symbols
-            ? String(opts.symbols).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)
-            : await runtime.defaultSymbols(source, bars);
-        const earningsSource = (opts.earningsSource as string | undefined) ?? (source === 'synthetic' || source === 'csv' ? 'synthetic' : 'nasdaq');
+        const bars = await runtime.barSource(opts.source, { csvPath: opts.csv });
+        const symbols = opts.symbolsFile ? await readSymbolsFile(opts.symbolsFile) : (opts.symbols ?? validateSymbols(await runtime.defaultSymbols(opts.source, bars), `symbols of --source ${opts.source}`));
+        const earningsSource = opts.earningsSource ?? (opts.source === 'synthetic' || opts.source === 'csv' ? 'synthetic' : 'nasdaq');
         const progress = createProgress('backfill');
         const t0 = performance.now();
+        const request = {
+          features: opts.features.split(',').map((s) => s.trim()).filter(Boolean),
+          symbols,
+          startDate: opts.start,
+          endDate: opts.end,
+          timeFrame: parseTimeFrame(opts.timeFrame),
+          chunkSize: opts.chunkSize,
+        };
         const summary = await backfillFeatures({
-          request: {
-            features: String(opts.features).split(',').map((s) => s.trim()).filter(Boolean),
-            symbols,
-            startDate: String(opts.start),
-            endDate: String(opts.end),
-            timeFrame: parseTimeFrame(String(opts.timeFrame)),
-            chunkSize,
-          },
+          request,
           bars,
           earnings: () => runtime.earningsSource(earningsSource),
           store: await runtime.featureStore(),
-          unavailableBarFeatures: runtime.unavailableBarFeatures(source),
-          checkpointDir: join(runtime.home, 'checkpoints'),
+          unavailableBarFeatures: runtime.unavailableBarFeatures(opts.source),
+          checkpointDir: runtime.homePath('checkpoints'),
           onStart: (req) =>
-            process.stderr.write(`backfill: ${req.symbols.length} symbols, ${req.features.length} features, ${req.startDate}..${req.endDate} ${opts.timeFrame} from ${bars.name} into ${runtime.featureLocation}\n`),
+            logLine(`backfill: ${req.symbols.length} symbols, ${req.features.length} features, ${req.startDate}..${req.endDate} ${opts.timeFrame} from ${bars.name} into ${runtime.featureLocation}`),
           onProgress: (e) => progress.update(e.done, e.total, e.stage),
         });
         progress.stop();
-        process.stdout.write(`${formatBackfillSummary(summary, (performance.now() - t0) / 1000)}\n`);
+        const seconds = (performance.now() - t0) / 1000;
+        const context = { source: opts.source, timeFrame: opts.timeFrame, startDate: opts.start, endDate: opts.end, store: runtime.featureLocation, symbols: symbols.length, seconds };
+        printResult(opts, backfillJson(summary, context), () => formatBackfillSummary(summary, seconds));
         if (summary.failures.length > 0) process.exitCode = 1;
       } finally {
         await runtime.close();

@@ -63,8 +63,9 @@ export async function runDemoCommand(options: { start?: string; end?: string; ba
   out.write(`\n[2/5] train a Temporal Fusion Transformer (config ${config.id}: ${config.features.join(', ')}; train ${config.trainStart}..${config.trainEnd}, validate to ${config.valEnd})\n`);
   out.write(`      the synthetic market's learnable signal: ${SYNTHETIC_SIGNAL}\n`);
   const res = await runTraining({ config, modelId: config.id, backend: options.backend, resume: true });
-  const verdict = res.bestValLoss < res.naiveValLoss ? 'beats' : 'does not beat';
-  out.write(`the trained model ${verdict} the naive last-value forecast on the validation year (${res.bestValLoss.toFixed(4)} vs ${res.naiveValLoss.toFixed(4)})\n`);
+  const verdict = res.beatsNaive ? 'beats' : 'does not beat';
+  const loss = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
+  out.write(`the trained model ${verdict} the naive last-value forecast on the validation year (${loss(res.bestValLoss)} vs ${loss(res.naiveValLoss)})\n`);
   out.write(`\n[3/5] batch inference over the test range ${config.valEnd}..${config.testEnd}\n`);
   await runPredict(config.id, options.backend);
   out.write(`\n[4/5] evaluate strategies on the predictions (grid: interval 1–2 × stocks 5/10/20 × uncertainty 0.1–0.5)\n`);

@@ -1,90 +1,128 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { predictModel } from '../pipeline/predict-model.js';
 import { configGrid, evaluateModel } from '../pipeline/evaluate-model.js';
+import { readEvaluation, type StoredEvaluation } from '../pipeline/results-store.js';
 import type { Evaluation } from '../backtest/evaluation.js';
 import type { GridSpec } from '../backtest/grid.js';
 import { evaluationText } from '../report/evaluation-text.js';
-import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
+import type { ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
+import { commandConfig, configOption } from './common-options.js';
+import { backendOption, choiceFlag, flag, intFlag, modelIdOption, numberFlag, numberListFlag } from './flags.js';
+import { jsonOption, logLine, printResult, type OutputMode } from './output.js';
+
+/** `stockcast predict --json`: where the predictions went and what they cover (see the README). */
+export interface PredictJson {
+  modelId: string;
+  /** The model store key of the predictions Parquet, and its full location. */
+  key: string;
+  location: string;
+  /** One window per (symbol, decision day). */
+  windows: number;
+  symbols: number;
+  days: number;
+  /** First and last decision time (ISO UTC; daily decisions are New-York midnight), null without windows. */
+  firstDecision: string | null;
+  lastDecision: string | null;
+  backend: string;
+}
 
 /** Batch inference over the test range; prints where the predictions went. */
-export async function runPredict(modelId: string, backend = 'auto'): Promise<string> {
+export async function runPredict(modelId: string, backend = 'auto', mode: OutputMode = {}): Promise<PredictJson> {
   const runtime = await openRuntime();
   try {
-    process.stderr.write(`backend: ${await runtime.tensorBackend(backend)}\n`);
+    const used = await runtime.tensorBackend(backend);
+    logLine(`backend: ${used}`);
     const models = await runtime.modelStore();
     const progress = createProgress('predict');
     const { key, table } = await predictModel({ modelId, features: await runtime.featureStore(), models, onProgress: (d, t) => progress.update(d, t) });
     progress.stop();
-    const days = new Set(table.timestamps).size;
-    process.stdout.write(`predicted ${table.currentY.length} windows (${new Set(table.symbols).size} symbols × ${days} days) → ${models.location}/${key}\n`);
-    return key;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const t of table.timestamps) [first, last] = [Math.min(first, t), Math.max(last, t)];
+    const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : null);
+    const json: PredictJson = {
+      modelId,
+      key,
+      location: `${models.location}/${key}`,
+      windows: table.currentY.length,
+      symbols: new Set(table.symbols).size,
+      days: new Set(table.timestamps).size,
+      firstDecision: iso(first),
+      lastDecision: iso(last),
+      backend: used,
+    };
+    printResult(mode, json, (p) => `predicted ${p.windows} windows (${p.symbols} symbols × ${p.days} days) → ${p.location}`);
+    return json;
   } finally {
     await runtime.close();
   }
 }
 
-/** Evaluates stored predictions; writes the HTML report and returns the evaluation. */
+/** Evaluates stored predictions; writes the HTML report and the stored evaluation, and prints one of them. */
 export async function runEvaluate(o: { modelId: string; config?: ModelConfig; grid?: GridSpec; json?: boolean; costBps?: number; slippageBps?: number; buyWeekday?: number }): Promise<{ evaluation: Evaluation; report: string }> {
   const runtime = await openRuntime();
   try {
-    const report = join(runtime.home, 'reports', `${o.modelId}.html`);
-    const evaluation = await evaluateModel({ ...o, models: await runtime.modelStore(), reportPath: report });
-    process.stdout.write(o.json ? `${JSON.stringify(toJson(evaluation), null, 2)}\n` : `${evaluationText(evaluation)}\n\nreport: ${report}\n`);
+    const report = runtime.homePath('reports', `${o.modelId}.html`);
+    const models = await runtime.modelStore();
+    const evaluation = await evaluateModel({ ...o, models, reportPath: report });
+    if (o.json) {
+      // the document the dashboard reads, so a script and the dashboard see the same figures
+      const stored = await readEvaluation(models, o.modelId);
+      printResult<StoredEvaluation | null>(o, stored, () => '');
+      logLine(`report: ${report}`);
+    } else {
+      printResult(o, evaluation, (e) => `${evaluationText(e)}\n\nreport: ${report}`);
+    }
     return { evaluation, report };
   } finally {
     await runtime.close();
   }
 }
 
-function toJson(e: Evaluation): unknown {
-  return {
-    modelId: e.modelId,
-    runs: e.grid.runs.map((r) => ({ params: r.params, finalMoney: r.result.finalMoney, totalReturn: r.result.totalReturn, sharpe: r.result.sharpe, maxDrawdown: r.result.maxDrawdown, trades: r.result.trades, turnover: r.result.turnover })),
-    best: e.grid.best,
-    preferred: e.preferred,
-    deflatedSharpe: e.grid.deflated,
-    benchmarks: e.benchmarks.map(({ equity: _e, ...b }) => b),
-    forecastQuality: { ...e.quality, icByDay: undefined },
-  };
+/** Options of `stockcast evaluate` after parsing. */
+interface EvaluateFlags {
+  modelId: string;
+  config?: string;
+  json?: boolean;
+  intervalDays?: number[];
+  numStocks?: number[];
+  uncertainty?: number[];
+  costBps: number;
+  slippageBps: number;
+  buyWeekday?: number;
+  strategy?: GridSpec['strategy'];
 }
 
-/** Parses a comma list of numbers for a grid flag, naming the flag on bad input. */
-function numbers(flag: string) {
-  return (v: string) => {
-    const xs = v.split(',').map((s) => Number(s.trim()));
-    if (xs.some((x) => !Number.isFinite(x))) throw new Error(`${flag}: expected a comma list of numbers, got "${v}"`);
-    return xs;
-  };
-}
+const STRATEGIES = ['SimpleXDaysAheadBuying', 'VolatilityRanking'] as const;
 
 /** Registers `stockcast predict` and `stockcast evaluate`. */
 export function registerEvaluate(program: Command): void {
   program
     .command('predict')
     .description("Batch inference over the config's test range (the seed's run_batch_inference); writes a predictions Parquet.")
-    .requiredOption('--model-id <id>', 'a trained model')
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId: string; backend: string }) => {
-      await runPredict(opts.modelId, opts.backend);
+    .addOption(modelIdOption('a trained model'))
+    .addOption(backendOption())
+    .addOption(jsonOption())
+    .action(async (opts: { modelId: string; backend: string; json?: boolean }) => {
+      await runPredict(opts.modelId, opts.backend, opts);
     });
   program
     .command('evaluate')
     .description("Simulate strategies on stored predictions (the seed's run_evaluation), with honest statistics and an HTML report.")
-    .requiredOption('--model-id <id>', 'a model with predictions')
-    .option('--config <path>', 'configs.yaml (for the preferred strategy and grid)', 'configs.yaml')
-    .option('--json', 'print JSON instead of a table')
-    .option('--interval-days <list>', 'grid: interval_days values', numbers('--interval-days'))
-    .option('--num-stocks <list>', 'grid: num_stocks_purchased values', numbers('--num-stocks'))
-    .option('--uncertainty <list>', 'grid: uncertainty_multiplier values', numbers('--uncertainty'))
-    .option('--cost-bps <n>', 'transaction cost per side, basis points', Number, 0)
-    .option('--slippage-bps <n>', 'slippage per side, basis points', Number, 0)
-    .option('--buy-weekday <n>', 'only buy on this weekday (0 = Monday … 4 = Friday)', Number)
-    .option('--strategy <name>', 'SimpleXDaysAheadBuying (default) or VolatilityRanking (then --uncertainty lists volatility_importance values in [0, 1])')
-    .action(async (opts: { modelId: string; config: string; json?: boolean; intervalDays?: number[]; numStocks?: number[]; uncertainty?: number[]; costBps: number; slippageBps: number; buyWeekday?: number; strategy?: string }) => {
-      const config = optionalConfig(opts.config, opts.modelId);
+    .addOption(modelIdOption('a model with predictions'))
+    .addOption(configOption('for the preferred strategy and grid'))
+    .addOption(jsonOption('print the stored evaluation (the dashboard\'s evaluation.json) instead of a table'))
+    .addOption(flag('--interval-days <list>', 'grid: interval_days values (integers 1–260)', numberListFlag({ min: 1, max: 260 }, true)))
+    .addOption(flag('--num-stocks <list>', 'grid: num_stocks_purchased values (integers 1–10000)', numberListFlag({ min: 1, max: 10_000 }, true)))
+    .addOption(flag('--uncertainty <list>', 'grid: uncertainty_multiplier values (>= 0; VolatilityRanking: volatility_importance in [0, 1])', numberListFlag({ min: 0, max: 1000 })))
+    .addOption(flag('--cost-bps <n>', 'transaction cost per side, basis points (0–10000)', numberFlag({ min: 0, max: 10_000 }), 0))
+    .addOption(flag('--slippage-bps <n>', 'slippage per side, basis points (0–10000)', numberFlag({ min: 0, max: 10_000 }), 0))
+    .addOption(flag('--buy-weekday <n>', 'only buy on this weekday (0 = Monday … 4 = Friday)', intFlag({ min: 0, max: 4 })))
+    .addOption(flag('--strategy <name>', 'SimpleXDaysAheadBuying (default) or VolatilityRanking (then --uncertainty lists volatility_importance values in [0, 1])', choiceFlag(STRATEGIES)))
+    .action(async (opts: EvaluateFlags) => {
+      const config = commandConfig(opts.config, opts.modelId);
       const base = configGrid(config);
       const strategy = (opts.strategy ?? config?.performanceTests[config.preferredTradingStrategy ?? '']?.strategy ?? 'SimpleXDaysAheadBuying') as GridSpec['strategy'];
       if (strategy !== 'SimpleXDaysAheadBuying' && strategy !== 'VolatilityRanking') throw new Error(`--strategy: expected SimpleXDaysAheadBuying or VolatilityRanking, got "${String(strategy)}"`);

@@ -1,23 +1,28 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { explainToReport } from '../pipeline/explain-report.js';
+import { readExplanation } from '../pipeline/results-store.js';
 import type { Split } from '../dataset/time-series-dataset.js';
+import type { Interpretation } from '../model/trained-model.js';
 import { byWeight } from '../report/explanation-html.js';
 import { openRuntime } from './runtime.js';
+import { backendOption, choiceFlag, flag, modelIdOption } from './flags.js';
+import { jsonOption, logLine, printResult } from './output.js';
 
-/** `stockcast explain`: variable importances and attention as a table or JSON, and an HTML report. */
+/** `stockcast explain`: variable importances and attention as a table or JSON (the stored explanation), and an HTML report. */
 export async function runExplain(o: { modelId: string; split?: Split; json?: boolean; backend?: string }): Promise<string> {
   const runtime = await openRuntime();
   try {
-    process.stderr.write(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}\n`);
-    const report = join(runtime.home, 'reports', `${o.modelId}-explain.html`);
-    const r = await explainToReport({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), split: o.split ?? 'val', reportPath: report });
+    logLine(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}`);
+    const split = o.split ?? 'val';
+    const report = runtime.homePath('reports', `${o.modelId}-explain.html`);
+    const models = await runtime.modelStore();
+    const r = await explainToReport({ modelId: o.modelId, features: await runtime.featureStore(), models, split, reportPath: report });
     if (o.json) {
-      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      // the document the dashboard reads (`<model_id>/output/explanation-<split>.json`)
+      printResult(o, await readExplanation(models, o.modelId, split), () => '');
+      logLine(`report: ${report}`);
     } else {
-      const fmt = (rec: Record<string, number>) => byWeight(rec).map(([k, v]) => `  ${k.padEnd(18)} ${(v * 100).toFixed(1).padStart(5)}%`).join('\n');
-      const top = [...r.attention].sort((a, b) => b.weight - a.weight).slice(0, 5);
-      process.stdout.write(`encoder variable importance:\n${fmt(r.encoderImportance)}\ndecoder variable importance:\n${fmt(r.decoderImportance)}\nmost attended positions: ${top.map((a) => `${a.position} (${(a.weight * 100).toFixed(1)}%)`).join(', ')}\nreport: ${report}\n`);
+      printResult(o, r, (x) => `${explanationText(x)}\nreport: ${report}`);
     }
     return report;
   } finally {
@@ -25,17 +30,22 @@ export async function runExplain(o: { modelId: string; split?: Split; json?: boo
   }
 }
 
+function explanationText(r: Interpretation): string {
+  const fmt = (rec: Record<string, number>) => byWeight(rec).map(([k, v]) => `  ${k.padEnd(18)} ${(v * 100).toFixed(1).padStart(5)}%`).join('\n');
+  const top = [...r.attention].sort((a, b) => b.weight - a.weight).slice(0, 5);
+  return `encoder variable importance:\n${fmt(r.encoderImportance)}\ndecoder variable importance:\n${fmt(r.decoderImportance)}\nmost attended positions: ${top.map((a) => `${a.position} (${(a.weight * 100).toFixed(1)}%)`).join(', ')}`;
+}
+
 /** Registers `stockcast explain`. */
 export function registerExplain(program: Command): void {
   program
     .command('explain')
     .description("Variable importances and attention of a trained model (the seed's explain_model).")
-    .requiredOption('--model-id <id>', 'a trained model')
-    .option('--split <name>', 'windows to aggregate over: train, val or test', 'val')
-    .option('--json', 'print JSON')
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId: string; split: string; json?: boolean; backend: string }) => {
-      if (!['train', 'val', 'test'].includes(opts.split)) throw new Error(`--split: expected train, val or test, got "${opts.split}"`);
-      await runExplain({ modelId: opts.modelId, split: opts.split as Split, json: opts.json, backend: opts.backend });
+    .addOption(modelIdOption('a trained model'))
+    .addOption(flag('--split <name>', 'windows to aggregate over: train, val or test', choiceFlag(['train', 'val', 'test'] as const), 'val'))
+    .addOption(jsonOption('print the stored explanation (the dashboard\'s explanation-<split>.json)'))
+    .addOption(backendOption())
+    .action(async (opts: { modelId: string; split: Split; json?: boolean; backend: string }) => {
+      await runExplain({ modelId: opts.modelId, split: opts.split, json: opts.json, backend: opts.backend });
     });
 }

@@ -1,32 +1,44 @@
 import type { Command } from 'commander';
-import { forecastPicks } from '../pipeline/forecast-picks.js';
-import { isRealDate } from '../core/ny-time.js';
+import { forecastPicks, type ForecastPicks } from '../pipeline/forecast-picks.js';
+import { readForecast } from '../pipeline/results-store.js';
 import { quantileColumn, quantileIndices } from '../core/prediction-table.js';
-import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
+import type { ModelConfig } from '../config/seed-config.js';
 import { openRuntime } from './runtime.js';
+import { commandConfig, configOption } from './common-options.js';
+import { backendOption, choiceFlag, dateFlag, flag, modelIdOption } from './flags.js';
+import { jsonOption, logLine, printResult } from './output.js';
 
-/** `stockcast forecast`: today's forecasts and the strategy's buy list as a table. */
-export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; asOf?: string; earningsSource?: string }): Promise<void> {
+/** `stockcast forecast`: today's forecasts and the strategy's buy list, as a table or as the stored forecast JSON. */
+export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; asOf?: string; earningsSource?: string; json?: boolean }): Promise<void> {
   const runtime = await openRuntime();
   try {
-    process.stderr.write(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}\n`);
-    const { table, asOf, params, picks } = await forecastPicks({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), config: o.config, until: o.asOf, earnings: o.earningsSource ? () => runtime.earningsSource(o.earningsSource!) : undefined });
-    const { low, mid, high } = quantileIndices(table.quantiles);
-    const k = params.intervalDays;
-    const nQ = table.quantiles.length;
-    const H = table.horizon;
-    const out = process.stdout;
-    out.write(`forecasts of ${o.modelId} from data up to ${asOf} (${table.currentY.length} symbols); horizon ${H} trading day(s)\n`);
-    out.write(`buy list (SimpleXDaysAheadBuying: interval ${k}, ${params.numStocksPurchased} stocks, uncertainty × ${params.uncertaintyMultiplier}${params.dontBuyNegativeStocks ? ', positive forecasts only' : ''}):\n`);
-    out.write(`  symbol     current  ${[low, mid, high].map((q) => quantileColumn(table.quantiles[q]!).padStart(11)).join('')}  change%    score\n`);
-    for (const p of picks) {
-      const at = (q: number) => table.pred[(p.row * H + k - 1) * nQ + q]!;
-      out.write(`  ${p.symbol.padEnd(8)} ${table.currentY[p.row]!.toFixed(2).padStart(9)}  ${[low, mid, high].map((q) => at(q).toFixed(2).padStart(11)).join('')}  ${p.predictedChangePct.toFixed(2).padStart(7)}  ${p.score.toFixed(3).padStart(7)}\n`);
-    }
-    if (picks.length === 0) out.write('  (nothing to buy: no symbol has a positive forecast)\n');
+    logLine(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}`);
+    const models = await runtime.modelStore();
+    const f = await forecastPicks({ modelId: o.modelId, features: await runtime.featureStore(), models, config: o.config, until: o.asOf, earnings: o.earningsSource ? () => runtime.earningsSource(o.earningsSource!) : undefined });
+    // the document the dashboard reads (`<model_id>/output/forecasts/<as-of>.json`)
+    if (o.json) printResult(o, await readForecast(models, o.modelId, f.asOf), () => '');
+    else printResult(o, f, (x) => forecastText(o.modelId, x));
   } finally {
     await runtime.close();
   }
+}
+
+function forecastText(modelId: string, { table, asOf, params, picks }: ForecastPicks): string {
+  const { low, mid, high } = quantileIndices(table.quantiles);
+  const k = params.intervalDays;
+  const nQ = table.quantiles.length;
+  const H = table.horizon;
+  const lines = [
+    `forecasts of ${modelId} from data up to ${asOf} (${table.currentY.length} symbols); horizon ${H} trading day(s)`,
+    `buy list (SimpleXDaysAheadBuying: interval ${k}, ${params.numStocksPurchased} stocks, uncertainty × ${params.uncertaintyMultiplier}${params.dontBuyNegativeStocks ? ', positive forecasts only' : ''}):`,
+    `  symbol     current  ${[low, mid, high].map((q) => quantileColumn(table.quantiles[q]!).padStart(11)).join('')}  change%    score`,
+  ];
+  for (const p of picks) {
+    const at = (q: number) => table.pred[(p.row * H + k - 1) * nQ + q]!;
+    lines.push(`  ${p.symbol.padEnd(8)} ${table.currentY[p.row]!.toFixed(2).padStart(9)}  ${[low, mid, high].map((q) => at(q).toFixed(2).padStart(11)).join('')}  ${p.predictedChangePct.toFixed(2).padStart(7)}  ${p.score.toFixed(3).padStart(7)}`);
+  }
+  if (picks.length === 0) lines.push('  (nothing to buy: no symbol has a positive forecast)');
+  return lines.join('\n');
 }
 
 /** Registers `stockcast forecast`. */
@@ -34,15 +46,14 @@ export function registerForecast(program: Command): void {
   program
     .command('forecast')
     .description("Today's forecasts from the freshest data in the store and the strategy's buy list (the seed's run_inference).")
-    .requiredOption('--model-id <id>', 'a trained model')
-    .option('--config <path>', 'configs.yaml (for the preferred strategy)', 'configs.yaml')
-    .option('--as-of <date>', 'forecast from data up to this date (default: the newest in the store)')
-    .option('--earnings-source <name>', 'earnings calendar for the forecast days the store lacks (models using is_earnings_day): nasdaq or synthetic')
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId: string; config: string; backend: string; asOf?: string; earningsSource?: string }) => {
-      if (opts.asOf !== undefined && !isRealDate(opts.asOf)) throw new Error(`--as-of: expected a date YYYY-MM-DD, got "${opts.asOf}"`);
-      if (opts.earningsSource !== undefined && opts.earningsSource !== 'nasdaq' && opts.earningsSource !== 'synthetic') throw new Error(`--earnings-source: expected nasdaq or synthetic, got "${opts.earningsSource}"`);
-      const config = optionalConfig(opts.config, opts.modelId);
-      await runForecast({ modelId: opts.modelId, config, backend: opts.backend, asOf: opts.asOf, earningsSource: opts.earningsSource });
+    .addOption(modelIdOption('a trained model'))
+    .addOption(configOption('for the preferred strategy'))
+    .addOption(flag('--as-of <date>', 'forecast from data up to this date (default: the newest in the store)', dateFlag()))
+    .addOption(flag('--earnings-source <name>', 'earnings calendar for the forecast days the store lacks (models using is_earnings_day)', choiceFlag(['nasdaq', 'synthetic'] as const)))
+    .addOption(backendOption())
+    .addOption(jsonOption('print the stored forecast (every symbol\'s quantiles and the buy list) as JSON'))
+    .action(async (opts: { modelId: string; config?: string; backend: string; asOf?: string; earningsSource?: string; json?: boolean }) => {
+      const config = commandConfig(opts.config, opts.modelId);
+      await runForecast({ modelId: opts.modelId, config, backend: opts.backend, asOf: opts.asOf, earningsSource: opts.earningsSource, json: opts.json });
     });
 }

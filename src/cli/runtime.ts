@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathInside } from '../core/path-inside.js';
+import { exportAwsEnvironment, resolveRegion } from './aws-setup.js';
 import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { FeatureStore } from '../store/feature-store.js';
 import type { OrderLedger } from '../store/order-ledger.js';
 import type { Broker } from '../broker/broker.js';
+import type { Notifier } from '../adapters/notify/notifier.js';
 import { loadSettings, type Settings } from '../config/settings.js';
 
 /** Bar sources the CLI can pick by name. */
@@ -53,15 +56,45 @@ export interface Runtime {
    * the command can run on it (`support.native`), else wasm.
    */
   tensorBackend(name: string, support?: { native?: boolean }): Promise<string>;
-  /** A lock file under `<home>/locks`. */
+  /**
+   * Alert channels: a JSON webhook at `url` (`--notify <url>`) and at STOCKCAST_NOTIFY_URL, and Telegram when
+   * TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID are set (TELEGRAM_API_URL for another host). Empty when none is set.
+   */
+  notifiers(url?: string): Promise<Notifier[]>;
+  /** A lock file under `<home>/locks` (checked to stay inside the home: `name` may come from a model id). */
   lockPath(name: string): string;
+  /** A path under the home built from user input (a report named after a model id, …), checked to stay inside it. */
+  homePath(...segments: string[]): string;
   close(): Promise<void>;
 }
 
-/** Builds the runtime from the environment and an optional `.env` in the working directory. */
-export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Runtime> {
-  const cwd = options.cwd ?? process.cwd();
-  const settings = loadSettings({ env: options.env ?? process.env, cwd });
+/** How a runtime finds its settings. */
+export interface RuntimeOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The `.env` to read (default `<cwd>/.env`, or the CLI's `--env-file`); an explicitly named one must exist. */
+  envFile?: string;
+}
+
+let cliEnvFile: string | undefined;
+const warned = new Set<string>();
+
+/** The CLI's `--env-file`, set once before a command runs: every runtime the command opens reads that file. */
+export function useEnvFile(path: string | undefined): void {
+  cliEnvFile = path;
+}
+
+/** The settings a command runs with: the environment, then `--env-file` (default ./.env); warnings printed once. */
+export function commandSettings(options: RuntimeOptions = {}): Settings {
+  const envFile = options.envFile ?? cliEnvFile;
+  const settings = loadSettings({ env: options.env ?? process.env, cwd: options.cwd ?? process.cwd(), envFile, requireEnvFile: envFile !== undefined });
+  for (const w of settings.warnings) if (!warned.has(w) && warned.add(w)) process.stderr.write(`warning: ${w}\n`);
+  return settings;
+}
+
+/** Builds the runtime from the environment and the `.env` file (see `RuntimeOptions`). */
+export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const settings = commandSettings(options);
   const home = settings.home;
   const prefix = settings.featurePrefix;
   let objects: ObjectStore | undefined;
@@ -72,8 +105,7 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
   const objectStore = async (): Promise<ObjectStore> => {
     if (objects) return objects;
     if (settings.usesS3) {
-      const { S3ObjectStore } = await import('../store/s3-object-store.js');
-      objects = new S3ObjectStore(settings.s3Options()) as ObjectStore;
+      objects = await s3Store(settings);
     } else {
       const { LocalObjectStore } = await import('../store/local-object-store.js');
       objects = new LocalObjectStore(join(home, 'store'));
@@ -101,10 +133,7 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
     featureLocation: settings.usesS3 ? `s3://${settings.bucket}/${prefix}` : join(home, 'store', prefix),
     objectStore,
     async modelStore() {
-      if (settings.modelBucket) {
-        const { S3ObjectStore } = await import('../store/s3-object-store.js');
-        return new S3ObjectStore(settings.s3Options(settings.modelBucket)) as ObjectStore;
-      }
+      if (settings.modelBucket) return s3Store(settings, settings.modelBucket);
       const { LocalObjectStore } = await import('../store/local-object-store.js');
       return new LocalObjectStore(join(home, 'models'));
     },
@@ -120,11 +149,7 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
         }
         case 'alpaca': {
           const { AlpacaMarketDataSource } = await import('../adapters/alpaca/market-data.js');
-          return new AlpacaMarketDataSource({
-            keyId: settings.require('ALPACA_KEY'),
-            secretKey: settings.require('ALPACA_SECRET'),
-            baseUrl: settings.alpacaDataUrl,
-          });
+          return new AlpacaMarketDataSource({ ...settings.alpacaKeys(), baseUrl: settings.alpacaDataUrl });
         }
         case 'yahoo': {
           const { YahooMarketDataSource } = await import('../sources/yahoo-market-data.js');
@@ -163,8 +188,12 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
       const { initBackend } = await import('../model/backend.js');
       return initBackend(name as Parameters<typeof initBackend>[0], support);
     },
+    notifiers: (url) => openNotifiers(settings, url),
     lockPath(name) {
-      return join(home, 'locks', `${name}.lock`);
+      return pathInside(home, 'locks', `${name}.lock`);
+    },
+    homePath(...segments) {
+      return pathInside(home, ...segments);
     },
     async close() {
       await ledger?.close();
@@ -177,23 +206,52 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
 async function openLedger(settings: Settings, options: { readOnly?: boolean } = {}): Promise<OrderLedger> {
   if (settings.usesDynamo) {
     const { DynamoDbOrderLedger } = await import('../store/dynamodb-order-ledger.js');
-    return new DynamoDbOrderLedger(settings.dynamoOptions());
+    const options = settings.dynamoOptions();
+    exportAwsEnvironment(settings);
+    const region = await resolveRegion(settings, options.endpoint, async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({}));
+    return new DynamoDbOrderLedger({ ...options, region });
   }
   const { DuckDbOrderLedger } = await import('../store/duckdb-order-ledger.js');
   return DuckDbOrderLedger.open(join(settings.home, 'ledger.duckdb'), options);
 }
 
+/** The alert channels the settings and `--notify <url>` name. */
+async function openNotifiers(settings: Settings, url: string | undefined): Promise<Notifier[]> {
+  const out: Notifier[] = [];
+  const urls = [...new Set([url, settings.get('STOCKCAST_NOTIFY_URL')].filter((u): u is string => u !== undefined))];
+  if (urls.length > 0) {
+    const { WebhookNotifier } = await import('../adapters/notify/webhook-notifier.js');
+    for (const u of urls) out.push(new WebhookNotifier({ url: u }));
+  }
+  const token = settings.get('TELEGRAM_BOT_TOKEN');
+  const chat = settings.get('TELEGRAM_CHAT_ID');
+  if (token !== undefined || chat !== undefined) {
+    if (token === undefined || chat === undefined) throw new Error(`missing setting ${token === undefined ? 'TELEGRAM_BOT_TOKEN' : 'TELEGRAM_CHAT_ID'}: Telegram alerts need TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID`);
+    const { TelegramNotifier } = await import('../adapters/notify/telegram-notifier.js');
+    out.push(new TelegramNotifier({ botToken: token, chatId: chat, apiUrl: settings.get('TELEGRAM_API_URL') }));
+  }
+  return out;
+}
+
+/** An S3 object store over `bucket` (default the feature store's), with the SDK's chain for what the settings leave open. */
+async function s3Store(settings: Settings, bucket?: string): Promise<ObjectStore> {
+  const { S3ObjectStore } = await import('../store/s3-object-store.js');
+  const options = settings.s3Options(bucket);
+  exportAwsEnvironment(settings);
+  const region = await resolveRegion(settings, options.endpoint, async () => new (await import('@aws-sdk/client-s3')).S3Client({}));
+  return new S3ObjectStore({ ...options, region }) as ObjectStore;
+}
+
 /** Alpaca when chosen, or by default when ALPACA_KEY is set; else the local paper broker filling at the day's open. */
 async function openBroker(settings: Settings, choice: BrokerChoice, features: FeatureStore): Promise<Broker> {
-  if (choice.kind === 'alpaca' || (choice.kind === undefined && settings.get('ALPACA_KEY') !== undefined)) {
+  if (choice.kind === 'alpaca' || (choice.kind === undefined && settings.hasAlpacaKeys())) {
     const { AlpacaBroker } = await import('../adapters/alpaca/trading.js');
     return new AlpacaBroker({
-      keyId: settings.require('ALPACA_KEY'),
-      secretKey: settings.require('ALPACA_SECRET'),
+      ...settings.alpacaKeys(),
       live: choice.live,
       liveConfirmed: choice.liveConfirmed,
-      // ALPACA_TRADING_URL points paper runs at another host (tests: the fake); live always goes to Alpaca's live host
-      baseUrl: choice.live ? undefined : settings.get('ALPACA_TRADING_URL'),
+      // ALPACA_TRADING_URL / APCA_API_BASE_URL point paper runs at another host (tests: the fake); live always goes to Alpaca's live host
+      baseUrl: choice.live ? undefined : settings.alpacaTradingUrl,
     });
   }
   if (choice.live) throw new Error('--live needs the Alpaca broker (ALPACA_KEY/ALPACA_SECRET)');

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { openRuntime, type Runtime } from './runtime.js';
+import { flag, intFlag, isoTimeFlag } from './flags.js';
 import type { DashboardSources } from '../serve/sources.js';
 
 /** Options of `stockcast serve`. */
 export interface ServeCommandOptions {
   host: string;
   port: number;
-  now?: string;
+  now?: Date;
 }
 
 /** The ports the dashboard reads, from this runtime's settings (the ledger opened per request, read-only). */
@@ -25,8 +26,7 @@ export async function dashboardSources(runtime: Runtime, now?: Date): Promise<Da
 /** `stockcast serve`: the read-only dashboard over this runtime's stores; runs until Ctrl-C. */
 export async function runServe(o: ServeCommandOptions): Promise<void> {
   if (!(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) throw new Error(`--port: expected an integer 0…65535, got ${String(o.port)}`);
-  const now = o.now ? new Date(o.now) : undefined;
-  if (now && Number.isNaN(now.getTime())) throw new Error(`--now: expected an ISO time, got "${o.now}"`);
+  const now = o.now;
   const runtime = await openRuntime();
   const { startDashboard } = await import('../serve/dashboard-server.js');
   const dashboard = await startDashboard({ host: o.host, port: o.port, sources: await dashboardSources(runtime, now) });
@@ -46,9 +46,9 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('A local, read-only web dashboard: models, evaluations, forecasts, trading and data coverage.')
-    .option('--port <n>', 'port to listen on (0 = any free port)', Number, 8750)
+    .addOption(flag('--port <n>', 'port to listen on, 0–65535 (0 = any free port)', intFlag({ min: 0, max: 65_535 }), 8750))
     .option('--host <address>', 'address to listen on (default loopback only; 0.0.0.0 exposes it to your network)', '127.0.0.1')
-    .option('--now <iso>', 'judge missed trading runs as of this time (default: now)')
+    .addOption(flag('--now <iso>', 'judge missed trading runs as of this time (default: now)', isoTimeFlag()))
     .action(async (opts: ServeCommandOptions) => {
       await runServe(opts);
     });

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
+import type { ModelConfig } from '../config/seed-config.js';
 import { planText, type TradeOutcome } from '../trade/execute-trade.js';
 import { tradeStatus, weeklyPerformance } from '../trade/trade-report.js';
 import { tradeModel, type TradePorts } from '../pipeline/trade-model.js';
 import { openRuntime, SOURCE_NAMES, type Runtime, type SourceName } from './runtime.js';
+import { commandConfig, configOption } from './common-options.js';
+import { backendOption, choiceFlag, flag, intFlag, isoTimeFlag, modelIdOption } from './flags.js';
+import { alertChannels, notifyOption, notifyStatus } from './notify-status.js';
 
 /** Options of one `trade` run. */
 export interface TradeCommandOptions {
@@ -72,40 +75,41 @@ export function registerTrade(program: Command): void {
     .command('trade')
     .enablePositionalOptions()
     .description("The daily execute-trade workflow (the seed's execute_buy): sell this model's last buys, forecast, buy the new picks.")
-    .option('--model-id <id>', 'the model to trade')
-    .option('--config <path>', 'configs.yaml (strategy, starting_money, live_trading, notional caps)', 'configs.yaml')
+    .addOption(modelIdOption('the model to trade', { optional: true }))
+    .addOption(configOption('(strategy, starting_money, live_trading, notional caps)'))
     .option('--execute', 'send orders (default: a dry run that prints the plan)')
     .option('--dry-run', 'print the plan without sending anything (the default; stated for scripts)')
     .option('--live', 'trade the live account (also needs live_trading: true in the config)')
-    .option('--broker <name>', 'alpaca (paper by default) or paper (local, offline); default: alpaca when ALPACA_KEY is set')
-    .option('--source <name>', 'where to refresh recent bars from: synthetic, alpaca, yahoo', 'synthetic')
-    .option('--now <iso>', 'simulated time for the local paper broker (e.g. 2025-01-06T15:00:00Z)')
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId?: string; config: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source: SourceName; now?: string; backend: string }) => {
+    .addOption(flag('--broker <name>', 'alpaca (paper by default) or paper (local, offline); default: alpaca when ALPACA_KEY is set', choiceFlag(['alpaca', 'paper'] as const)))
+    .addOption(flag('--source <name>', 'where to refresh recent bars from: synthetic, alpaca, yahoo', choiceFlag(SOURCE_NAMES), 'synthetic'))
+    .addOption(flag('--now <iso>', 'simulated time for the local paper broker (e.g. 2025-01-06T15:00:00Z)', isoTimeFlag()))
+    .addOption(backendOption())
+    .action(async (opts: { modelId?: string; config?: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source: SourceName; now?: Date; backend: string }) => {
       if (!opts.modelId) throw new Error('trade: --model-id is required (or use `stockcast trade status`)');
       if (opts.dryRun && opts.execute) throw new Error('trade: --dry-run and --execute contradict each other; pick one');
-      const config = optionalConfig(opts.config, opts.modelId);
+      const config = commandConfig(opts.config, opts.modelId);
       if (!config) {
-        if (opts.live) throw new Error(`trade --live: model ${opts.modelId} has no config in ${opts.config}; live trading never runs on defaults`);
-        process.stderr.write(`trade ${opts.modelId}: no config for it in ${opts.config}; using the config stored with the trained model\n`);
+        if (opts.live) throw new Error(`trade --live: model ${opts.modelId} has no config in ${opts.config ?? 'configs.yaml'}; live trading never runs on defaults`);
+        process.stderr.write(`trade ${opts.modelId}: no config for it in ${opts.config ?? 'configs.yaml'}; using the config stored with the trained model\n`);
       }
-      if (opts.broker !== undefined && opts.broker !== 'alpaca' && opts.broker !== 'paper') throw new Error(`--broker: expected alpaca or paper, got "${String(opts.broker)}"`);
-      if (!SOURCE_NAMES.includes(opts.source)) throw new Error(`--source: expected one of ${SOURCE_NAMES.join(', ')}, got "${opts.source}"`);
-      await runTrade({ modelId: opts.modelId, config, execute: opts.execute, live: opts.live, broker: opts.broker, source: opts.source, now: parseNow(opts.now), backend: opts.backend });
+      await runTrade({ modelId: opts.modelId, config, execute: opts.execute, live: opts.live, broker: opts.broker, source: opts.source, now: opts.now, backend: opts.backend });
     });
   trade
     .command('status')
     .description('For each model: last run, whether a scheduled run was missed (exit code 2 if so), realised P&L.')
-    .option('--interval-days <n>', 'expected trading days between runs', Number, 1)
-    .option('--now <iso>', 'evaluate as of this time')
-    .action(async (opts: { intervalDays: number; now?: string }) => {
-      const now = parseNow(opts.now) ?? new Date();
-      if (!Number.isInteger(opts.intervalDays) || opts.intervalDays < 1) throw new Error(`--interval-days: expected an integer >= 1, got ${opts.intervalDays}`);
+    .addOption(flag('--interval-days <n>', 'expected trading days between runs (1–260)', intFlag({ min: 1, max: 260 }), 1))
+    .addOption(flag('--now <iso>', 'evaluate as of this time', isoTimeFlag()))
+    .addOption(notifyOption())
+    .action(async (opts: { intervalDays: number; now?: Date; notify?: true | string }) => {
+      const now = opts.now ?? new Date();
       const runtime = await openRuntime();
       try {
-        const r = await tradeStatus(await runtime.orderLedger(), now, opts.intervalDays);
+        const channels = opts.notify === undefined ? undefined : await alertChannels(runtime, opts.notify);
+        const ledger = await runtime.orderLedger();
+        const r = await tradeStatus(ledger, now, opts.intervalDays);
         process.stdout.write(`${r.text}\n`);
         if (r.missed) process.exitCode = 2;
+        if (channels) await notifyStatus({ channels, ledger, now, intervalFor: () => opts.intervalDays });
       } finally {
         await runtime.close();
       }
@@ -121,12 +125,4 @@ export function registerTrade(program: Command): void {
         await runtime.close();
       }
     });
-}
-
-/** `--now`: an ISO time, or undefined when not given. */
-function parseNow(text: string | undefined): Date | undefined {
-  if (text === undefined) return undefined;
-  const now = new Date(text);
-  if (Number.isNaN(now.getTime())) throw new Error(`--now: expected an ISO time, got "${text}"`);
-  return now;
 }

@@ -1,4 +1,4 @@
-import { redactSecrets } from '../core/redact.js';
+import { maskThenCut, redactSecrets } from '../core/redact.js';
 
 /** One problem found in a config file. */
 export interface ConfigIssue {
@@ -38,7 +38,8 @@ function describeValue(value: unknown): string {
   } catch {
     text = String(value);
   }
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  // masked before the cut, so a pasted secret split by it is still masked whole
+  return maskThenCut(text, 117);
 }
 
 /** The candidate closest to `word` within `maxDistance` edits (for "did you mean" hints), if any. */

@@ -5,6 +5,7 @@ import { baseParams, evaluatePredictions, type Evaluation } from '../backtest/ev
 import { SEED_GRID, type GridSpec } from '../backtest/grid.js';
 import { evaluationHtml } from '../report/evaluation-html.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { redactSecrets } from '../core/redact.js';
 import { saveEvaluation } from './results-store.js';
 
 /** What `evaluateModel` needs. */
@@ -37,7 +38,7 @@ export async function evaluateModel(o: EvaluateModelOptions): Promise<Evaluation
   const table = await readPredictions(o.models, predictionsKey(o.modelId), `model ${o.modelId}`);
   const base = baseParams(o.config, { transactionCostBps: o.costBps ?? 0, slippageBps: o.slippageBps ?? 0, buyWeekday: o.buyWeekday });
   const evaluation = evaluatePredictions(o.modelId, table, base, o.grid ?? configGrid(o.config));
-  await writeFileAtomic(o.reportPath, evaluationHtml(evaluation));
+  await writeFileAtomic(o.reportPath, redactSecrets(evaluationHtml(evaluation)));
   await saveEvaluation(o.models, evaluation, table);
   return evaluation;
 }

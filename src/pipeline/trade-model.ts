@@ -11,6 +11,7 @@ import { executeTrade, type TradeOutcome } from '../trade/execute-trade.js';
 import { refreshRecent } from '../trade/refresh-recent.js';
 import { acquireLock } from '../trade/run-lock.js';
 import { nyDate } from '../core/ny-time.js';
+import { validateModelId } from '../core/identifiers.js';
 import { forecastPicks } from './forecast-picks.js';
 
 /** The adapters one trade run uses, opened on first use (the wiring module owns and closes them). */
@@ -48,6 +49,7 @@ export interface TradeModelOptions {
  * refresh the missing recent days, sell this model's last buys, forecast, pick, buy.
  */
 export async function tradeModel(o: TradeModelOptions): Promise<TradeOutcome> {
+  validateModelId(o.modelId); // before anything (the lock first of all) is built from it
   const release = await acquireLock(o.lockPath);
   try {
     const features = await o.ports.features();

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { pathInside } from '../core/path-inside.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import { formatTimeFrame } from '../core/time-frame.js';
 import { addDays } from '../core/ny-time.js';
@@ -94,7 +94,8 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
     seed: cfg.seed,
     chunkSize: o.chunkSize,
     maxMinutes: o.maxMinutes,
-    checkpointDir: join(o.home, 'models', o.modelId, 'checkpoints'),
+    // the id is validated at the CLI; this check keeps any other caller from writing outside the home
+    checkpointDir: pathInside(o.home, 'models', o.modelId, 'checkpoints'),
     resume: o.resume,
     onBatch: o.onBatch,
     onEpoch: o.onEpoch,

@@ -1,4 +1,5 @@
 import type { EarningsEvent } from '../core/types.js';
+import { maskThenCut } from '../core/redact.js';
 
 /** Strings Nasdaq uses for "no value"; they must become null, never zero. */
 const MISSING = new Set(['', 'N/A', 'NA', '--', '-']);
@@ -62,7 +63,7 @@ export function nasdaqRows(body: unknown, date: string): NasdaqRow[] {
   }
   const { data, status } = body as { data?: unknown; status?: { rCode?: unknown; bCodeMessage?: unknown } };
   if (typeof status?.rCode === 'number' && status.rCode >= 400) {
-    throw new Error(`Nasdaq earnings answer for ${date} reports status ${status.rCode}: ${JSON.stringify(status.bCodeMessage ?? null).slice(0, 200)}`);
+    throw new Error(`Nasdaq earnings answer for ${date} reports status ${status.rCode}: ${maskThenCut(JSON.stringify(status.bCodeMessage ?? null), 200)}`);
   }
   if (data === null || data === undefined) return [];
   if (typeof data !== 'object' || Array.isArray(data)) throw new Error(`Nasdaq earnings answer for ${date}: data is not an object`);

@@ -1,6 +1,7 @@
 import YahooFinance from 'yahoo-finance2';
 import type { Bar, SymbolFailure } from '../core/types.js';
 import { formatTimeFrame } from '../core/time-frame.js';
+import { maskThenCut } from '../core/redact.js';
 import { nyDate, nyMidnightUtc } from '../core/ny-time.js';
 import type { BarRequest, BarResult, MarketDataSource, ProgressFn } from './market-data-source.js';
 import { HttpServerError, NetworkError, RateLimitedError } from '../core/http/http-error.js';
@@ -115,11 +116,11 @@ function classifyError(symbol: string, err: unknown): Error {
   const status = typeof e.code === 'number' ? e.code : undefined;
   const prefix = `Yahoo chart ${symbol}`;
   if (status === 429 || /too many requests/i.test(message)) {
-    return new RateLimitedError(`${prefix}: HTTP 429 rate limited (${message.trim().slice(0, 80)})`, undefined);
+    return new RateLimitedError(`${prefix}: HTTP 429 rate limited (${maskThenCut(message.trim(), 80)})`, undefined);
   }
-  if (status !== undefined && status >= 500) return new HttpServerError(`${prefix}: HTTP ${status} ${message.slice(0, 200)}`, status, { cause: err });
+  if (status !== undefined && status >= 500) return new HttpServerError(`${prefix}: HTTP ${status} ${maskThenCut(message, 200)}`, status, { cause: err });
   if (err instanceof TypeError && /fetch failed/i.test(message)) return new NetworkError(`${prefix}: ${message}`, undefined, { cause: err });
-  const detail = e.name === 'FailedYahooValidationError' && e.errors?.length ? ` (${JSON.stringify(e.errors[0]).slice(0, 300)})` : '';
+  const detail = e.name === 'FailedYahooValidationError' && e.errors?.length ? ` (${maskThenCut(JSON.stringify(e.errors[0]), 300)})` : '';
   return new Error(`${prefix}: ${message}${detail}`, { cause: err });
 }
 

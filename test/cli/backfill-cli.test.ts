@@ -36,8 +36,8 @@ const BAD_INPUTS: Array<[what: string, args: string[], env: Record<string, strin
   ['an unknown feature lists the valid ones', [...BASE, '--features', 'open,opne'], {}, /unknown feature "opne": valid features are open, close, high/],
   ['an end before the start', ['backfill', '--features', 'open', '--start', '2024-02-01', '--end', '2024-01-01'], {}, /end 2024-01-01 is before start 2024-02-01/],
   ['an empty symbols file', [...BASE, '--features', 'open', '--symbols-file', 'empty.txt'], {}, /symbols file empty\.txt is empty/],
-  ['a missing credential names the setting, never the other secret', [...BASE, '--features', 'open', '--source', 'alpaca', '--symbols', 'AAPL'], { ALPACA_SECRET: 'only-the-secret-1' }, /missing setting ALPACA_KEY: set it in the environment or in \.env/],
-  ['a chunk size that is not a positive integer', [...BASE, '--features', 'open', '--chunk-size', '0'], {}, /--chunk-size: expected a positive integer, got "0"/],
+  ['a missing credential names the setting, never the other secret', [...BASE, '--features', 'open', '--source', 'alpaca', '--symbols', 'AAPL'], { ALPACA_SECRET: 'only-the-secret-1' }, /missing setting ALPACA_KEY \(or APCA_API_KEY_ID\): set it in the environment or in \.env/],
+  ['a chunk size of 0 (it never ended)', [...BASE, '--features', 'open', '--chunk-size', '0'], {}, /option '--chunk-size <n>' argument '0' is invalid\. Expected an integer from 1 to 100000\./],
 ];
 
 for (const [what, args, env, error] of BAD_INPUTS) {

@@ -67,7 +67,7 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
     await access(join(dir, 'home', 'reports', 'tiny.html'));
     const badGrid = await cli('evaluate', '--model-id', 'tiny', '--num-stocks', '0');
     assert.equal(badGrid.code, 1);
-    assert.match(badGrid.stderr, /strategy parameter num_stocks_purchased: expected an integer >= 1, got 0/);
+    assert.match(badGrid.stderr, /option '--num-stocks <list>' argument '0' is invalid\. Expected a comma list, each an integer from 1 to 10000\./);
   });
 
   test('explain: encoder importances sum to one; an HTML report is written', async () => {
@@ -88,7 +88,7 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
     assert.notEqual(backDated.stdout.split('\n').slice(3).join('\n'), latest.stdout.split('\n').slice(3).join('\n'), 'an earlier day gives other forecasts');
     const bad = await cli('forecast', '--model-id', 'tiny', '--as-of', '2020-02-30');
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /--as-of: expected a date YYYY-MM-DD, got "2020-02-30"/);
+    assert.match(bad.stderr, /option '--as-of <date>' argument '2020-02-30' is invalid\. Expected a date YYYY-MM-DD\./);
   });
 
   test('trade: a dry run by default (refreshes, plans, records nothing); --execute fills; a re-run sends nothing; unsafe flags refused', async () => {
@@ -120,7 +120,7 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
     assert.equal(missed.code, 2, missed.stdout);
     const bad = await cli('trade', 'status', '--now', 'tomorrow');
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /--now: expected an ISO time, got "tomorrow"/);
+    assert.match(bad.stderr, /option '--now <iso>' argument 'tomorrow' is invalid\. Expected an ISO time/);
   });
 
   test("performance: after the next day sells the first day's buys, the model's closed trades by week and symbol", async () => {

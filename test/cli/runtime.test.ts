@@ -76,6 +76,27 @@ test('the broker: local paper without Alpaca keys; Alpaca paper at ALPACA_TRADIN
 
 test('--broker alpaca without keys names the missing setting', async () => {
   await withRuntime({}, async (rt) => {
-    await assert.rejects(rt.broker({ kind: 'alpaca' }), /missing setting ALPACA_KEY: set it in the environment or in \.env/);
+    await assert.rejects(rt.broker({ kind: 'alpaca' }), /missing setting ALPACA_KEY \(or APCA_API_KEY_ID\): set it in the environment or in \.env/);
+  });
+});
+
+test("Alpaca's standard names: APCA_API_KEY_ID / APCA_API_SECRET_KEY select the Alpaca broker, APCA_API_BASE_URL its paper host", async () => {
+  const fake = await startTradingFake({ keys: { id: 'PKAPCA', secret: 'apca-secret' }, prices: {}, cash: 777 });
+  try {
+    await withRuntime({ APCA_API_KEY_ID: 'PKAPCA', APCA_API_SECRET_KEY: 'apca-secret', APCA_API_BASE_URL: `${fake.url}/v2` }, async (rt) => {
+      const alpaca = await rt.broker({});
+      assert.equal(alpaca.mode, 'paper');
+      assert.equal((await alpaca.getAccount()).cash, 777);
+    });
+  } finally {
+    await fake.close();
+  }
+});
+
+test('lock and home paths built from user input stay inside the home', async () => {
+  await withRuntime({}, async (rt, dir) => {
+    assert.equal(rt.lockPath('trade-tiny'), join(dir, 'home', 'locks', 'trade-tiny.lock'));
+    assert.throws(() => rt.lockPath('trade-x/../../../victim/yarn'), /refusing path .*victim\/yarn\.lock: it lies outside .*home/);
+    assert.throws(() => rt.homePath('reports', '../../x.html'), /it lies outside/);
   });
 });

@@ -40,10 +40,10 @@ test('`stockcast serve` rejects a bad port or clock with a readable error', asyn
   try {
     const port = await runCli(['serve', '--port', '70000'], dir);
     assert.equal(port.code, 1);
-    assert.match(port.stderr, /--port: expected an integer 0…65535, got 70000/);
+    assert.match(port.stderr, /option '--port <n>' argument '70000' is invalid\. Expected an integer from 0 to 65535\./);
     const now = await runCli(['serve', '--now', 'soon'], dir);
     assert.equal(now.code, 1);
-    assert.match(now.stderr, /--now: expected an ISO time, got "soon"/);
+    assert.match(now.stderr, /option '--now <iso>' argument 'soon' is invalid\. Expected an ISO time/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

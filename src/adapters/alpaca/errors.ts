@@ -1,4 +1,5 @@
 import { HttpClientError, type HttpError } from '../../core/http/http-error.js';
+import { maskThenCut } from '../../core/redact.js';
 
 /** Alpaca's error body `{code, message}` (contracts §9); the raw text when it is not JSON, as the Go SDK does. */
 export interface AlpacaErrorBody {
@@ -11,9 +12,9 @@ export function alpacaErrorBody(err: HttpError): AlpacaErrorBody {
   const text = err.body ?? '';
   try {
     const j = JSON.parse(text) as { code?: unknown; message?: unknown };
-    return { code: typeof j.code === 'number' ? j.code : undefined, message: typeof j.message === 'string' ? j.message : text.slice(0, 200) };
+    return { code: typeof j.code === 'number' ? j.code : undefined, message: typeof j.message === 'string' ? j.message : maskThenCut(text, 200) };
   } catch {
-    return { message: text.slice(0, 200) };
+    return { message: maskThenCut(text, 200) };
   }
 }
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { HttpClientError, MalformedResponseError } from '../../core/http/http-error.js';
 import { describeUrl, requestJson } from '../../core/http/http-json.js';
 import { withRetries } from '../../core/http/retry.js';
-import { registerSecret } from '../../core/redact.js';
+import { maskThenCut, registerSecret } from '../../core/redact.js';
 import type { AlpacaClientOptions } from './config.js';
 import { AlpacaNotAuthorizedError, isNotAuthorized } from './errors.js';
 import {
@@ -116,6 +116,6 @@ function describeIssue(issue: z.core.$ZodIssue, body: unknown): string {
     value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
     path += typeof key === 'number' ? `[${key}]` : `${path ? '.' : ''}${String(key)}`;
   }
-  const shown = value === undefined ? 'missing' : `${JSON.stringify(value)?.slice(0, 60)}`;
+  const shown = value === undefined ? 'missing' : maskThenCut(JSON.stringify(value) ?? String(value), 60);
   return `${path || 'the body'} is ${shown} (${issue.message})`;
 }

@@ -1,4 +1,4 @@
-import { redactSecrets } from '../redact.js';
+import { maskThenCut, redactSecrets } from '../redact.js';
 import { HttpClientError, HttpServerError, MalformedResponseError, NetworkError, RateLimitedError } from './http-error.js';
 import { retryAfterMs } from './retry.js';
 
@@ -26,10 +26,12 @@ function scrub(text: string, headers: Record<string, string> | undefined): strin
   return redactSecrets(out);
 }
 
-/** The first bytes of a body, on one line, for error messages. */
-function snippet(text: string, headers: Record<string, string> | undefined): string {
-  const s = text.slice(0, 200).replace(/\s+/g, ' ').trim();
-  return scrub(text.length > 200 ? `${s}…` : s, headers);
+/**
+ * The first 200 characters of a body, on one line, for error messages. Secrets are masked before the cut, so a
+ * secret that straddles it is masked whole instead of printed minus its tail.
+ */
+function snippet(text: string, headers: Record<string, string> | undefined, max = 200): string {
+  return maskThenCut(scrub(text, headers).replace(/\s+/g, ' ').trim(), max);
 }
 
 /**
@@ -38,7 +40,8 @@ function snippet(text: string, headers: Record<string, string> | undefined): str
  */
 export async function requestJson<T>(url: string, options: JsonRequest = {}): Promise<{ status: number; body: T; headers: Headers }> {
   const method = options.method ?? 'GET';
-  const where = `${method} ${describeUrl(url)}`;
+  // the path may hold a registered token (Telegram's /bot<token>/…): the URL is masked too, not only the body
+  const where = redactSecrets(`${method} ${describeUrl(url)}`);
   let res: Response;
   let text: string;
   try {
@@ -68,11 +71,16 @@ export async function requestJson<T>(url: string, options: JsonRequest = {}): Pr
   } catch (err) {
     const type = res.headers.get('content-type') ?? 'no content-type';
     throw new MalformedResponseError(
-      `malformed JSON from ${describeUrl(url)}: ${(err as Error).message} (HTTP ${res.status}, ${type}, body starts "${snippet(text, options.headers).slice(0, 80)}")`,
+      `malformed JSON from ${redactSecrets(describeUrl(url))}: ${parseProblem(err)} (HTTP ${res.status}, ${type}, body starts "${snippet(text, options.headers, 80)}")`,
       res.status,
       { cause: err, body: text },
     );
   }
+}
+
+/** JSON.parse's message without the excerpt of the input it quotes (that excerpt is cut before anything could mask it). */
+function parseProblem(err: unknown): string {
+  return String((err as Error)?.message ?? err).replace(/,? ".*"(\.\.\.)? is not valid JSON$/s, ': not valid JSON');
 }
 
 /** GETs a URL and returns its parsed JSON body; failures are HttpError subclasses (see requestJson). */
