@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { describeModel, listModelCatalog, type ArtifactSummary, type ModelSummary } from '../pipeline/model-catalog.js';
 import { openRuntime } from './runtime.js';
+import { modelIdOption } from './flags.js';
+import { jsonOption } from './output.js';
 
 const loss = (v: number | null) => (v === null ? '—' : v.toFixed(4));
 const pair = (v: number | null, naive: number | null) => (v === null ? '—' : `${loss(v)} (${loss(naive)})`);
@@ -51,8 +53,8 @@ export function registerModels(program: Command): void {
   program
     .command('models')
     .description('List the models in the model store: config, target, data range, validation and test-range loss beside naive, kept versions.')
-    .option('--model-id <id>', 'show one model with every kept version')
-    .option('--json', 'print JSON: { location, models: [...] }, or { location, model } with --model-id (shapes in the README)')
+    .addOption(modelIdOption('show one model with every kept version', { optional: true }))
+    .addOption(jsonOption('print JSON: { location, models: [...] }, or { location, model } with --model-id (shapes in the README)'))
     .addHelpText('after', '\nExamples:\n  stockcast models\n  stockcast models --model-id demo-synthetic\n  stockcast models --json\n')
     .action(async (opts: { modelId?: string; json?: boolean }) => {
       const runtime = await openRuntime();

@@ -61,7 +61,7 @@ const BAD_FLAGS: Array<[args: string[], flag: string, expected: RegExp]> = [
   [['evaluate', '--model-id', 'tiny', '--uncertainty', '0.1,x'], '--uncertainty <list>', /Expected a comma list, each a number from 0 to 1000\./],
   [['evaluate', '--model-id', 'tiny', '--strategy', 'Momentum'], '--strategy <name>', /Expected one of SimpleXDaysAheadBuying, VolatilityRanking\./],
   [['explain', '--model-id', 'tiny', '--split', 'holdout'], '--split <name>', /Expected one of train, val, test\./],
-  [['predict', '--model-id', 'tiny', '--backend', 'gpu'], '--backend <name>', /Expected one of auto, wasm, cpu, tensorflow\./],
+  [['predict', '--model-id', 'tiny', '--backend', 'gpu'], '--backend <name>', /Expected one of auto, native, wasm, cpu, tensorflow\./],
   [['forecast', '--model-id', 'tiny', '--as-of', '2020-02-30'], '--as-of <date>', /Expected a date YYYY-MM-DD\./],
   [['trade', '--model-id', 'tiny', '--now', 'tomorrow'], '--now <iso>', /Expected an ISO time/],
   [['trade', '--model-id', 'tiny', '--broker', 'ibkr'], '--broker <name>', /Expected one of alpaca, paper\./],
