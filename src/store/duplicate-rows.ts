@@ -18,7 +18,7 @@ export async function dropConflictingDuplicates(db: DuckDBConnection, stage: str
     if (Number((await db.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${dups}`)).getRows()[0]![0]) === 0) return [];
     const differs = features.map((f) => `count(DISTINCT ${sqlIdent(f)}) > 1`).join(' OR ');
     const detail = features
-      .map((f) => `CASE WHEN count(DISTINCT ${sqlIdent(f)}) > 1 THEN string_agg(DISTINCT CAST(${sqlIdent(f)} AS VARCHAR), ' vs ') END`)
+      .map((f) => `CASE WHEN count(DISTINCT ${sqlIdent(f)}) > 1 THEN string_agg(DISTINCT CAST(${sqlIdent(f)} AS VARCHAR), ' vs ' ORDER BY CAST(${sqlIdent(f)} AS VARCHAR)) END`)
       .join(', ');
     await db.run(`
       CREATE TEMP TABLE ${conflicts} AS

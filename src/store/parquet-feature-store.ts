@@ -17,6 +17,8 @@ export { partitionKey } from './feature-sql.js';
 /** Local files a query reads: pinned copies of the partitions, removed once the query is done. */
 interface ReadSet {
   paths: string[];
+  /** The error of a query over these files, naming the stored partitions rather than their pinned copies. */
+  explain(err: unknown): unknown;
   release(): Promise<void>;
 }
 
@@ -95,6 +97,8 @@ export class ParquetFeatureStore implements FeatureStore {
     const read = await this.pin(files.map((f) => f.key));
     try {
       return await this.pivot(read.paths, query);
+    } catch (err) {
+      throw read.explain(err);
     } finally {
       await read.release();
     }
@@ -233,6 +237,8 @@ export class ParquetFeatureStore implements FeatureStore {
     const read = await this.pin(keys);
     try {
       return await this.db.runAndReadAll(sql(read.paths));
+    } catch (err) {
+      throw read.explain(err);
     } finally {
       await read.release();
     }
@@ -245,26 +251,35 @@ export class ParquetFeatureStore implements FeatureStore {
   private async pin(keys: string[]): Promise<ReadSet> {
     const objects = this.options.objects;
     const paths: string[] = [];
+    const stored = new Map<string, string>();
     const release = async () => {
       await Promise.all(paths.map((p) => rm(p, { force: true })));
     };
     try {
       for (const key of keys) {
+        let local: string | null;
         if (objects.localPath) {
-          const pinned = await pinFile(objects.localPath(key));
-          if (pinned) paths.push(pinned);
-          continue;
+          local = await pinFile(objects.localPath(key));
+        } else {
+          this.scratch ??= await mkdtemp(join(tmpdir(), `stockcast-fs-${process.pid}-`));
+          local = tempPathFor(join(this.scratch, key));
+          await mkdir(dirname(local), { recursive: true });
+          if (!(await objects.getFile(key, local))) local = null;
         }
-        this.scratch ??= await mkdtemp(join(tmpdir(), `stockcast-fs-${process.pid}-`));
-        const local = tempPathFor(join(this.scratch, key));
-        await mkdir(dirname(local), { recursive: true });
-        if (await objects.getFile(key, local)) paths.push(local);
+        if (local) paths.push(local);
+        if (local) stored.set(local, objects.localPath ? objects.localPath(key) : `${objects.location}/${key}`);
       }
     } catch (err) {
       await release();
       throw err;
     }
-    return { paths, release };
+    const explain = (err: unknown) => {
+      if (!(err instanceof Error)) return err;
+      let message = err.message;
+      for (const [pinned, original] of stored) message = message.replaceAll(pinned, original);
+      return message === err.message ? err : new Error(message, { cause: err });
+    };
+    return { paths, explain, release };
   }
 }
 
