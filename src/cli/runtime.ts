@@ -7,6 +7,7 @@ import type { FeatureStore } from '../store/feature-store.js';
 import type { OrderLedger } from '../store/order-ledger.js';
 import type { Broker } from '../broker/broker.js';
 import { loadSettings, type Settings } from '../config/settings.js';
+import { prepareHome } from '../core/stockcast-home.js';
 
 /** Bar sources the CLI can pick by name. */
 export const SOURCE_NAMES = ['synthetic', 'csv', 'alpaca', 'yahoo'] as const;
@@ -60,6 +61,9 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
   const cwd = options.cwd ?? process.cwd();
   const settings = loadSettings({ env: options.env ?? process.env, cwd });
   const home = settings.home;
+  // a file as home is an error here; temp files, locks and temp folders of killed runs are cleaned
+  const homeState = await prepareHome(home);
+  if (homeState.cleaned.length > 0) process.stderr.write(`removed ${homeState.cleaned.length} leftover temp file(s) of interrupted runs\n`);
   const prefix = settings.featurePrefix;
   let objects: ObjectStore | undefined;
   let features: FeatureStore | undefined;

@@ -1,9 +1,19 @@
 import { createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { explainFsError } from './fs-errors.js';
+
+/**
+ * The mkdtemp prefix of a stockcast temp folder, `<tmp>/stockcast-<kind>-<pid>-`: the pid lets the start-up
+ * cleanup tell a killed run's folder from a running one's.
+ */
+export function tempDirPrefix(kind: string): string {
+  return join(tmpdir(), `stockcast-${kind}-${process.pid}-`);
+}
 
 /** A temporary path beside `path` (`<path>.<pid>.<random>.tmp`), so the final rename stays on one filesystem. */
 export function tempPathFor(path: string): string {
@@ -58,14 +68,14 @@ export async function moveFileAtomic(tmpPath: string, finalPath: string): Promis
 
 /** Runs `fill` on a fresh temp path beside `path`, then renames it onto `path`; the temp file never outlives a failure. */
 async function withTempFile(path: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
+    await mkdir(dirname(path), { recursive: true });
     await fill(tmp);
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw explainFsError(err, 'write', path);
   }
   await fsyncDirectory(dirname(path));
 }

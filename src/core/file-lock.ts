@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tempPathFor } from './atomic-file.js';
+import { explainFsError } from './fs-errors.js';
 
 /** What a lock file records about its holder. */
 export interface LockHolder {
@@ -47,6 +48,14 @@ const UNREADABLE_GRACE_MS = 10_000;
 
 /** Takes the lock at `path`, waiting while a live process holds it and breaking it when its holder is gone. */
 export async function acquireFileLock(path: string, options: LockOptions = {}): Promise<FileLock> {
+  try {
+    return await acquire(path, options);
+  } catch (err) {
+    throw explainFsError(err, 'take the lock', path);
+  }
+}
+
+async function acquire(path: string, options: LockOptions): Promise<FileLock> {
   await mkdir(dirname(path), { recursive: true });
   const me = holderRecord();
   const started = Date.now();
@@ -87,9 +96,10 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
  * Removes the lock at `path` when its holder is gone (used by the start-up cleanup); a live lock is left alone.
  * Returns whether a stale lock was removed.
  */
-export async function removeStaleLock(path: string): Promise<boolean> {
+export async function removeStaleLock(path: string, o: { onlyOwnRecords?: boolean } = {}): Promise<boolean> {
   const seen = await readLock(path);
-  if (!seen || !isStale(seen)) return false;
+  // a file that is not one of our lock records (another tool's lock) is left alone when asked
+  if (!seen || (o.onlyOwnRecords && !seen.holder) || !isStale(seen)) return false;
   await breakLock(path, seen, 0);
   return (await readLock(path))?.id !== seen.id;
 }
@@ -201,7 +211,8 @@ function isStale(seen: SeenLock): boolean {
   return h.processStart !== null && start !== null && start !== h.processStart;
 }
 
-function processExists(pid: number): boolean {
+/** Whether a process with this pid exists on this host (one owned by another user counts). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

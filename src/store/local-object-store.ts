@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ObjectStore, ObjectUpdate, ObjectUpdateDecision } from './object-store.js';
 import { copyFileAtomic, fsyncDirectory, fsyncFile, tempPathFor, writeFileAtomic } from '../core/atomic-file.js';
 import { withFileLock } from '../core/file-lock.js';
+import { explainFsError } from '../core/fs-errors.js';
 
 const KEY_RULE = 'expected a relative path with / separators, no empty, "." or ".." segments, no backslash and no leading /';
 
@@ -69,7 +70,7 @@ export class LocalObjectStore implements ObjectStore {
   /** {@inheritDoc ObjectStore.update} */
   async update<T>(key: string, step: (u: ObjectUpdate) => Promise<ObjectUpdateDecision<T>>): Promise<T> {
     const path = this.localPath(key);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true }).catch((err: unknown) => Promise.reject(explainFsError(err, 'write', path)));
     return withFileLock(
       `${path}.lock`,
       async () => {
@@ -82,6 +83,8 @@ export class LocalObjectStore implements ObjectStore {
             await fsyncDirectory(dirname(path));
           }
           return decision.result;
+        } catch (err) {
+          throw explainFsError(err, 'write', path);
         } finally {
           await rm(output, { force: true });
         }

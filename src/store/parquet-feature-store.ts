@@ -1,15 +1,14 @@
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 import type { WideFrame } from '../core/wide-frame.js';
 import { featureSpec } from '../core/feature-catalog.js';
-import { pinFile, tempPathFor } from '../core/atomic-file.js';
+import { pinFile, tempDirPrefix, tempPathFor } from '../core/atomic-file.js';
 import type { ObjectStore } from './object-store.js';
 import type { FeatureBatch, FeatureCoverage, FeatureStore, WideQuery, WriteSummary } from './feature-store.js';
 import { openDuckDb, sqlIdent, sqlString } from './duckdb-session.js';
 import { readWideResult } from './wide-result.js';
-import { partitionKey, periodSql, pivotExpr, valueSql } from './feature-sql.js';
+import { mergeSql, partitionKey, periodSql, pivotExpr } from './feature-sql.js';
 import { dropConflictingDuplicates } from './duplicate-rows.js';
 
 export { partitionKey } from './feature-sql.js';
@@ -261,7 +260,7 @@ export class ParquetFeatureStore implements FeatureStore {
         if (objects.localPath) {
           local = await pinFile(objects.localPath(key));
         } else {
-          this.scratch ??= await mkdtemp(join(tmpdir(), `stockcast-fs-${process.pid}-`));
+          this.scratch ??= await mkdtemp(tempDirPrefix('fs'));
           local = tempPathFor(join(this.scratch, key));
           await mkdir(dirname(local), { recursive: true });
           if (!(await objects.getFile(key, local))) local = null;
@@ -281,30 +280,6 @@ export class ParquetFeatureStore implements FeatureStore {
     };
     return { paths, explain, release };
   }
-}
-
-/** The merge of the staged rows of one feature and period (`n`) with the stored partition file (`o`, if any). */
-function mergeSql(stage: string, batch: FeatureBatch, feature: string, period: string, current: string | null): string {
-  const spec = featureSpec(feature);
-  const updated = batch.updatedAt.toISOString().replace('T', ' ').replace('Z', '');
-  const newRows = `
-    SELECT make_timestamp((ts * 1000)::BIGINT) AS timestamp, ${valueSql(spec.type, sqlIdent(feature))} AS value,
-           ${sqlString(spec.type)} AS type, TIMESTAMP ${sqlString(updated)} AS updated_timestamp,
-           CAST(date AS DATE) AS date, symbol
-    FROM ${stage} WHERE ${periodSql(batch.timeFrame, 'date')} = ${sqlString(period)}
-    QUALIFY row_number() OVER (PARTITION BY symbol, ts ORDER BY ts) = 1`;
-  const oldRows = current
-    ? `SELECT timestamp, value, type, updated_timestamp, date, symbol FROM read_parquet(${sqlString(current)}, hive_partitioning = false)`
-    : `SELECT NULL::TIMESTAMP AS timestamp, NULL::VARCHAR AS value, NULL::VARCHAR AS type, NULL::TIMESTAMP AS updated_timestamp, NULL::DATE AS date, NULL::VARCHAR AS symbol WHERE false`;
-  return `
-    WITH n AS (${newRows}), o AS (${oldRows})
-    SELECT
-      coalesce(o.symbol, n.symbol) AS symbol,
-      coalesce(o.timestamp, n.timestamp) AS timestamp,
-      (n.symbol IS NOT NULL AND (o.symbol IS NULL OR (n.value IS DISTINCT FROM o.value AND n.updated_timestamp > o.updated_timestamp))) AS take_new,
-      o.value AS o_value, o.type AS o_type, o.updated_timestamp AS o_updated, o.date AS o_date,
-      n.value AS n_value, n.type AS n_type, n.updated_timestamp AS n_updated, n.date AS n_date
-    FROM o FULL OUTER JOIN n ON o.symbol = n.symbol AND o.timestamp = n.timestamp`;
 }
 
 /** A DuckDB error while reading a stored partition, with the partition named (a corrupt file is then found). */

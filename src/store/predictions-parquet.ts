@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObjectStore } from './object-store.js';
+import { tempDirPrefix } from '../core/atomic-file.js';
 import type { PredictionTable } from '../core/prediction-table.js';
 import { quantileColumn } from '../core/prediction-table.js';
 import { openDuckDb, sqlIdent, sqlString } from './duckdb-session.js';
@@ -16,7 +16,7 @@ export function predictionsKey(modelId: string): string {
  * column per configured quantile), through DuckDB, as one atomic object write.
  */
 export async function writePredictions(store: ObjectStore, key: string, t: PredictionTable): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'stockcast-pred-'));
+  const dir = await mkdtemp(tempDirPrefix('pred'));
   const { connection: db, close } = await openDuckDb();
   try {
     const H = t.horizon;
@@ -48,7 +48,7 @@ export async function writePredictions(store: ObjectStore, key: string, t: Predi
 
 /** Reads a predictions Parquet back into a table; quantiles come from the y_pred_pXX column names. */
 export async function readPredictions(store: ObjectStore, key: string, what: string): Promise<PredictionTable> {
-  const dir = await mkdtemp(join(tmpdir(), 'stockcast-pred-'));
+  const dir = await mkdtemp(tempDirPrefix('pred'));
   const { connection: db, close } = await openDuckDb();
   try {
     const file = join(dir, 'predictions.parquet');

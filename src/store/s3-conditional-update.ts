@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { writeStreamAtomic } from '../core/atomic-file.js';
+import { tempDirPrefix, writeStreamAtomic } from '../core/atomic-file.js';
 import type { ObjectUpdate, ObjectUpdateDecision } from './object-store.js';
 
 /** What the conditional writer needs of an S3 object store. */
@@ -37,7 +36,7 @@ export class S3ConditionalUpdater {
   /** {@inheritDoc ObjectStore.update} */
   async update<T>(key: string, step: (u: ObjectUpdate) => Promise<ObjectUpdateDecision<T>>): Promise<T> {
     const conditional = await (this.support ??= this.probe());
-    const dir = await mkdtemp(join(tmpdir(), `stockcast-s3-${process.pid}-`));
+    const dir = await mkdtemp(tempDirPrefix('s3'));
     try {
       for (let attempt = 1; ; attempt++) {
         const current = join(dir, `current-${attempt}`);
