@@ -3,6 +3,7 @@
  * read pins), lock files of dead holders, and `stockcast-<kind>-<pid>-*` temp folders. Only leftovers of a
  * process that is gone and older than a safe age are removed, so a running command never loses a file.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,13 +34,7 @@ export async function cleanOrphans(home: string, o: { now?: number; tempRoot?: s
 
 async function cleanTree(dir: string, now: number, removed: string[], depth: number): Promise<void> {
   if (depth > 8) return;
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
+  for (const e of await entriesOf(dir)) {
     const path = join(dir, e.name);
     if (e.isDirectory()) {
       await cleanTree(path, now, removed, depth + 1);
@@ -56,19 +51,18 @@ async function cleanTree(dir: string, now: number, removed: string[], depth: num
 }
 
 async function cleanTempFolders(root: string, now: number, removed: string[]): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(root, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
+  for (const e of await entriesOf(root)) {
     if (!e.isDirectory() || !e.name.startsWith('stockcast-')) continue;
     const path = join(root, e.name);
     const owner = TEMP_DIR.exec(e.name);
     const gone = owner ? !processExists(Number(owner[1])) && (await olderThan(path, now, SAFE_AGE_MS)) : await olderThan(path, now, UNOWNED_AGE_MS);
     if (gone && (await remove(path))) removed.push(path);
   }
+}
+
+/** The entries of a folder; none when it cannot be read (missing, or not ours to read). */
+async function entriesOf(dir: string): Promise<Dirent[]> {
+  return readdir(dir, { withFileTypes: true }).catch(() => []);
 }
 
 async function olderThan(path: string, now: number, age: number): Promise<boolean> {
