@@ -125,6 +125,24 @@ test('an interrupted backfill resumes from its checkpoint without duplicates', a
   });
 });
 
+test('a step whose write fails is not checkpointed: the re-run writes it', async () => {
+  await withStore(async (store, dir) => {
+    const checkpoint = new FileBackfillCheckpoint(join(dir, 'cp.json'));
+    let writes = 0;
+    const failing = Object.create(store) as ParquetFeatureStore;
+    failing.write = async (batch) => {
+      if (++writes === 2) throw new Error('disk full');
+      return store.write(batch);
+    };
+    await assert.rejects(runBackfill(request(), { bars: new ScriptedBars(), store: failing, checkpoint }), /disk full/);
+    assert.deepEqual(await checkpoint.completed(), ['bars:0'], 'only the step whose write landed');
+    const resumed = new ScriptedBars();
+    await runBackfill(request(), { bars: resumed, store, checkpoint: new FileBackfillCheckpoint(join(dir, 'cp.json')) });
+    assert.deepEqual(resumed.calls, [['CCC']]);
+    assert.equal((await store.readLong('open', '1Day')).length, 12);
+  });
+});
+
 test('a date given twice with different values is reported as a failure and not written; its chunk is retried', async () => {
   await withStore(async (store, dir) => {
     const checkpoint = new FileBackfillCheckpoint(join(dir, 'cp.json'));
