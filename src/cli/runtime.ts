@@ -10,6 +10,7 @@ import type { OrderLedger } from '../store/order-ledger.js';
 import type { Broker } from '../broker/broker.js';
 import type { Notifier } from '../adapters/notify/notifier.js';
 import { loadSettings, type Settings } from '../config/settings.js';
+import { prepareHome } from '../core/stockcast-home.js';
 
 /** Bar sources the CLI can pick by name. */
 export const SOURCE_NAMES = ['synthetic', 'csv', 'alpaca', 'yahoo'] as const;
@@ -96,6 +97,9 @@ export function commandSettings(options: RuntimeOptions = {}): Settings {
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const settings = commandSettings(options);
   const home = settings.home;
+  // a file as home is an error here; temp files, locks and temp folders of killed runs are cleaned
+  const homeState = await prepareHome(home);
+  if (homeState.cleaned.length > 0) process.stderr.write(`removed ${homeState.cleaned.length} leftover temp file(s) of interrupted runs\n`);
   const prefix = settings.featurePrefix;
   let objects: ObjectStore | undefined;
   let features: FeatureStore | undefined;

@@ -1,9 +1,19 @@
 import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { explainFsError } from './fs-errors.js';
+
+/**
+ * The mkdtemp prefix of a stockcast temp folder, `<tmp>/stockcast-<kind>-<pid>-`: the pid lets the start-up
+ * cleanup tell a killed run's folder from a running one's.
+ */
+export function tempDirPrefix(kind: string): string {
+  return join(tmpdir(), `stockcast-${kind}-${process.pid}-`);
+}
 
 /** A temporary path beside `path` (`<path>.<pid>.<random>.tmp`), so the final rename stays on one filesystem. */
 export function tempPathFor(path: string): string {
@@ -58,19 +68,61 @@ export async function moveFileAtomic(tmpPath: string, finalPath: string): Promis
 
 /** Runs `fill` on a fresh temp path beside `path`, then renames it onto `path`; the temp file never outlives a failure. */
 async function withTempFile(path: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
+    await mkdir(dirname(path), { recursive: true });
     await fill(tmp);
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw explainFsError(err, 'write', path);
   }
   await fsyncDirectory(dirname(path));
 }
 
-async function fsyncFile(path: string): Promise<void> {
+/**
+ * A private name for the file now at `path` (`<path>.<pid>.<random>.tmp`), unaffected when `path` is replaced
+ * meanwhile, or null when there is no file: a hard link (no copy), or a copy where links are not supported.
+ * DuckDB opens a Parquet file more than once per query, so a reader of a file that writers replace reads a pin.
+ */
+export async function pinFile(path: string): Promise<string | null> {
+  const pinned = tempPathFor(path);
+  // link() can fail with ENOENT while a rename replaces its source; the file itself never went away
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await link(path, pinned);
+      return pinned;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        if (!(await isFile(path))) return null;
+        continue;
+      }
+      if (code === 'EISDIR' || code === 'ENOTDIR') return null;
+      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK'].includes(code ?? '')) throw err;
+      break;
+    }
+  }
+  try {
+    await copyFile(path, pinned);
+    return pinned;
+  } catch (err) {
+    await rm(pinned, { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Flushes a finished file to disk (before it is renamed into place, so a power cut cannot leave it empty). */
+export async function fsyncFile(path: string): Promise<void> {
   const handle = await open(path, 'r+');
   try {
     await handle.sync();
@@ -80,7 +132,7 @@ async function fsyncFile(path: string): Promise<void> {
 }
 
 /** Makes the rename itself durable; some platforms cannot fsync a directory, which only weakens crash safety. */
-async function fsyncDirectory(dir: string): Promise<void> {
+export async function fsyncDirectory(dir: string): Promise<void> {
   try {
     const handle = await open(dir, 'r');
     try {

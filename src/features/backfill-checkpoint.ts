@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { explainFsError } from '../core/fs-errors.js';
 
 /** Records which steps of one backfill request have landed, so a re-run skips them. */
 export interface BackfillCheckpoint {
@@ -22,7 +23,9 @@ export class FileBackfillCheckpoint implements BackfillCheckpoint {
         const parsed = JSON.parse(await readFile(this.path, 'utf8')) as { completed?: unknown };
         this.steps = Array.isArray(parsed.completed) ? parsed.completed.map(String) : [];
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM') throw explainFsError(err, 'read the backfill checkpoint', this.path);
+        if (code !== 'ENOENT') {
           throw new Error(`backfill checkpoint ${this.path} is unreadable; delete it to start over`, { cause: err });
         }
         this.steps = [];

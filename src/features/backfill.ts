@@ -6,7 +6,7 @@ import { isRealDate, nyMidnightUtc } from '../core/ny-time.js';
 import { tradingDaysBetween } from '../core/nyse-calendar.js';
 import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
-import type { FeatureStore } from '../store/feature-store.js';
+import type { DuplicateConflict, FeatureBatch, FeatureStore } from '../store/feature-store.js';
 import { featureSpec, isKnownFeature } from '../core/feature-catalog.js';
 import { barsToBatch, earningsToBatch } from './feature-rows.js';
 import type { BackfillCheckpoint } from './backfill-checkpoint.js';
@@ -97,9 +97,6 @@ export async function runBackfill(req: BackfillRequest, deps: BackfillDeps): Pro
     chunksSkipped: 0,
     chunksTotal: 0,
   };
-  const add = (target: Map<string, number>, from: Map<string, number>) => {
-    for (const [f, n] of from) target.set(f, (target.get(f) ?? 0) + n);
-  };
   const chunkSize = req.chunkSize ?? 100;
   const chunks: string[][] = [];
   for (let i = 0; i < req.symbols.length; i += chunkSize) chunks.push(req.symbols.slice(i, i + chunkSize));
@@ -127,10 +124,10 @@ export async function runBackfill(req: BackfillRequest, deps: BackfillDeps): Pro
         if (!failed.has(s) && (result.bars.get(s)?.length ?? 0) === 0) summary.noData.push(s);
       }
       const batch = barsToBatch(result.bars, barFeatures, timeFeatures, req.timeFrame, now());
-      add(summary.receivedRows, new Map([...batch.values.keys()].map((f) => [f, batch.symbols.length])));
-      add(summary.changedRows, (await deps.store.write(batch)).changedRows);
-      // only a chunk with no failures is complete: a re-run retries the failed symbols
-      if (result.failures.length === 0) await deps.checkpoint?.markCompleted(`bars:${c}`);
+      const conflicts = await writeBatch(deps.store, batch, summary);
+      // a chunk is complete once its write has landed with no failed symbol and no conflicting row: a re-run
+      // retries the rest
+      if (result.failures.length === 0 && conflicts === 0) await deps.checkpoint?.markCompleted(`bars:${c}`);
       symbolsDone += chunk.length;
       deps.onProgress?.({ stage: 'bars', done: symbolsDone, total: req.symbols.length });
     }
@@ -149,11 +146,34 @@ export async function runBackfill(req: BackfillRequest, deps: BackfillDeps): Pro
       const failedDays = new Set(result.failures.filter((f) => f.symbol.startsWith('date:')).map((f) => f.symbol.slice(5)));
       const goodDays = days.filter((d) => !failedDays.has(d));
       const batch = earningsToBatch(req.symbols, goodDays, result.events, earningsFeatures, now());
-      add(summary.receivedRows, new Map([...batch.values.keys()].map((f) => [f, batch.symbols.length])));
-      add(summary.changedRows, (await deps.store.write(batch)).changedRows);
-      if (result.failures.length === 0) await deps.checkpoint?.markCompleted('earnings');
+      const conflicts = await writeBatch(deps.store, batch, summary);
+      if (result.failures.length === 0 && conflicts === 0) await deps.checkpoint?.markCompleted('earnings');
     }
   }
   if (summary.failures.length === 0) await deps.checkpoint?.clear();
   return summary;
+}
+
+/** Writes a batch into the store and adds what it did to the summary; conflicting duplicates become failures. */
+async function writeBatch(store: FeatureStore, batch: FeatureBatch, summary: BackfillSummary): Promise<number> {
+  add(summary.receivedRows, new Map([...batch.values.keys()].map((f) => [f, batch.symbols.length])));
+  const written = await store.write(batch);
+  add(summary.changedRows, written.changedRows);
+  summary.failures.push(...conflictFailures(written.conflicts));
+  return written.conflicts.length;
+}
+
+function add(target: Map<string, number>, from: Map<string, number>): void {
+  for (const [f, n] of from) target.set(f, (target.get(f) ?? 0) + n);
+}
+
+/** One failure per symbol whose rows repeated a date with different values (a few examples, then a count). */
+export function conflictFailures(conflicts: DuplicateConflict[]): SymbolFailure[] {
+  const bySymbol = new Map<string, DuplicateConflict[]>();
+  for (const c of conflicts) bySymbol.set(c.symbol, [...(bySymbol.get(c.symbol) ?? []), c]);
+  return [...bySymbol].map(([symbol, list]) => {
+    const examples = list.slice(0, 3).map((c) => `${c.date} ${Object.entries(c.values).map(([f, v]) => `${f} ${v}`).join(', ')}`);
+    const more = list.length > 3 ? `; and ${list.length - 3} more` : '';
+    return { symbol, reason: `${list.length} date(s) given twice with different values, not written (${examples.join('; ')}${more}): fix the source's duplicate rows` };
+  });
 }

@@ -9,6 +9,8 @@ import type { ParamEntry } from './params.js';
 import type { TftHyperparameters } from './tft.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import { parseStoredConfig } from '../config/stored-config.js';
+import { readArtifactFiles } from './artifact-file.js';
+import { assertFiniteWeights, assertWeightsMatchManifest } from './finite-weights.js';
 import { keepVersion, readArtifactContents, type ArtifactContents } from './artifact-versions.js';
 
 // the kept versions and the reading of untrusted archives are part of the artifact's public face
@@ -105,26 +107,24 @@ function sameModel(old: ArtifactContents, meta: ArtifactMeta, weights: Float32Ar
   return substance(old.meta) === substance(meta);
 }
 
-/** Loads a model artifact; a missing one is a readable error naming the model id and location. */
+/**
+ * Loads a model artifact, in memory (no temp folder). A missing one is a readable error naming the model id and
+ * location; a damaged one (truncated, not gzip, a failed checksum, a missing file, invalid JSON, weights of the
+ * wrong length or not finite) an error naming the file and what is wrong with it.
+ */
 export async function loadArtifact(store: ObjectStore, modelId: string): Promise<ModelArtifact> {
-  const dir = await mkdtemp(join(tmpdir(), 'stockcast-artifact-'));
-  try {
-    const file = join(dir, 'model.tar.gz');
-    if (!(await store.getFile(artifactKey(modelId), file))) {
-      throw new Error(`no trained model "${modelId}" at ${store.location}/${artifactKey(modelId)}: run \`stockcast train --model-id ${modelId}\` first`);
-    }
-    await tar.x({ file, cwd: dir });
-    const where = `model "${modelId}" (${store.location}/${artifactKey(modelId)})`;
-    const raw = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as unknown;
-    const format = (raw as { format?: unknown } | null)?.format;
-    if (format !== 'stockcast-tft/1') throw new Error(`${where} has an unknown artifact format ${String(format)}`);
-    const meta = parseArtifactMeta(raw, where);
-    const buf = await readFile(join(dir, 'weights.bin'));
-    const weights = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    return { meta, weights };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const bytes = await store.get(artifactKey(modelId));
+  if (!bytes) {
+    throw new Error(`no trained model "${modelId}" at ${store.location}/${artifactKey(modelId)}: run \`stockcast train --model-id ${modelId}\` first`);
   }
+  const where = `model "${modelId}" (${store.location}/${artifactKey(modelId)})`;
+  const { meta: raw, weights } = readArtifactFiles(bytes, where);
+  const format = (raw as { format?: unknown } | null)?.format;
+  if (format !== 'stockcast-tft/1') throw new Error(`${where} has an unknown artifact format ${String(format)}`);
+  const meta = parseArtifactMeta(raw, where);
+  assertWeightsMatchManifest(weights, meta.manifest, `${where} weights.bin`);
+  assertFiniteWeights(weights, meta.manifest, `${where} weights.bin`);
+  return { meta, weights };
 }
 
 // What inference reads from model.json is checked before use, so a damaged or foreign artifact is a clear error

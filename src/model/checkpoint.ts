@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import type { ParamEntry } from './params.js';
+import { assertFiniteWeights, assertWeightsMatchManifest } from './finite-weights.js';
 
 /** Everything needed to continue training exactly where it stopped. */
 export interface TrainingState {
@@ -45,22 +47,61 @@ export async function saveCheckpoint(path: string, ckpt: Checkpoint): Promise<vo
   await writeFileAtomic(path, body);
 }
 
-/** Reads a checkpoint written by `saveCheckpoint`, or returns null when there is none. */
+/**
+ * Reads a checkpoint written by `saveCheckpoint`, or returns null when there is none. A damaged one (truncated,
+ * not a checkpoint, an unreadable header, weights or Adam moments that are not finite) is an error naming the
+ * file and what is wrong, so a resumed run never continues from garbage.
+ */
 export async function loadCheckpoint(path: string): Promise<Checkpoint | null> {
   let buf: Buffer;
   try {
     buf = await readFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
+    throw new Error(`cannot read the checkpoint ${path}: ${(err as Error).message}`, { cause: err });
   }
-  if (buf.subarray(0, MAGIC.length).toString() !== MAGIC) throw new Error(`${path} is not a stockcast checkpoint`);
+  const where = `checkpoint ${path}`;
+  const damaged = (what: string) => new Error(`${where} ${what}; delete it (and train without --resume) to start over`);
+  if (buf.length < MAGIC.length + 4 || buf.subarray(0, MAGIC.length).toString() !== MAGIC) throw damaged('is not a stockcast checkpoint (wrong or missing header)');
   const hlen = buf.readUInt32LE(MAGIC.length);
   const start = MAGIC.length + 4;
-  const header = JSON.parse(buf.subarray(start, start + hlen).toString()) as { manifest: ParamEntry[]; state: TrainingState; n: number };
+  if (start + hlen > buf.length) throw damaged(`is truncated: its header needs ${hlen} bytes, ${buf.length - start} are there`);
+  let header: { manifest: ParamEntry[]; state: TrainingState; n: number };
+  try {
+    header = HEADER.parse(JSON.parse(buf.subarray(start, start + hlen).toString()));
+  } catch (err) {
+    throw damaged(`has an unreadable header (${err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 3).join('; ') : (err as Error).message})`);
+  }
+  const expected = start + hlen + 3 * header.n * 4;
+  if (buf.length !== expected) throw damaged(`is ${buf.length < expected ? 'truncated' : 'too long'}: ${buf.length} bytes where its header says ${expected}`);
   const floats = (i: number) => {
     const off = start + hlen + i * header.n * 4;
     return new Float32Array(buf.buffer.slice(buf.byteOffset + off, buf.byteOffset + off + header.n * 4));
   };
-  return { manifest: header.manifest, state: header.state, weights: floats(0), adamM: floats(1), adamV: floats(2) };
+  const ckpt = { manifest: header.manifest, state: header.state, weights: floats(0), adamM: floats(1), adamV: floats(2) };
+  assertWeightsMatchManifest(ckpt.weights, ckpt.manifest, where);
+  const advice = 'the run it saved had diverged; delete it (and train without --resume) to start over';
+  assertFiniteWeights(ckpt.weights, ckpt.manifest, where, { advice });
+  assertFiniteWeights(ckpt.adamM, ckpt.manifest, where, { what: 'Adam first moments', advice });
+  assertFiniteWeights(ckpt.adamV, ckpt.manifest, where, { what: 'Adam second moments', advice });
+  return ckpt;
 }
+
+const count = z.number().int().min(0);
+const HEADER = z.object({
+  manifest: z.array(z.object({ name: z.string(), shape: z.array(count), offset: count, size: count })),
+  n: count,
+  state: z.looseObject({
+    epoch: count,
+    batchInEpoch: count,
+    learningRate: z.number().positive(),
+    // JSON has no Infinity: a checkpoint taken before the first validation stores it as null
+    bestValLoss: z.number().nullable().transform((v) => v ?? Infinity),
+    bestEpoch: z.number().int(),
+    epochsWithoutImprovement: count,
+    plateauEpochs: count,
+    history: z.array(z.object({ epoch: count, trainLoss: z.number(), valLoss: z.number(), learningRate: z.number(), seconds: z.number() })),
+    adamStep: count,
+    seed: z.number(),
+  }),
+});

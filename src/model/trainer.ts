@@ -78,8 +78,12 @@ export async function train(
   if (opts.resume) {
     const last = await loadCheckpoint(lastPath);
     if (last) {
-      params.load(last.weights, last.manifest);
-      optimizer.importState({ step: last.state.adamStep, m: last.adamM, v: last.adamV }, params.vars);
+      try {
+        params.load(last.weights, last.manifest);
+        optimizer.importState({ step: last.state.adamStep, m: last.adamM, v: last.adamV }, params.vars);
+      } catch (err) {
+        throw new Error(`checkpoint ${lastPath} does not fit this model (${(err as Error).message}): train without --resume to start over`, { cause: err });
+      }
       state = last.state;
       optimizer.learningRate = state.learningRate;
       const best = await loadCheckpoint(bestPath);
@@ -107,6 +111,7 @@ export async function train(
       const batch = dataset.buildBatch(data, windows.train, order, from, to);
       const rng = new Random(`${state.seed}:${state.epoch}:${b}`);
       const g = await gradients(batch, rng);
+      assertFiniteStep(g, state.epoch, b, lastPath);
       applyFlatGradients(params, optimizer, g.grads, opts.gradientClipVal);
       lossSum += g.loss * (to - from);
       lossCount += to - from;
@@ -120,6 +125,7 @@ export async function train(
       }
     }
     const valLoss = opts.validationLoss ? opts.validationLoss() : evaluateLoss(model, dataset, data, windows.val, chunk);
+    if (!Number.isFinite(valLoss)) throw diverged(`the validation loss after epoch ${state.epoch + 1} is ${valLoss}`, lastPath);
     const record = { epoch: state.epoch, trainLoss: lossSum / Math.max(1, lossCount), valLoss, learningRate: optimizer.learningRate, seconds: (Date.now() - epochStart) / 1000 };
     state.history.push(record);
     if (valLoss < state.bestValLoss - 1e-4) {
@@ -148,6 +154,23 @@ export async function train(
     if (outOfTime()) return { state, stoppedBy: 'time_budget', bestWeights };
   }
   return { state, stoppedBy: 'max_epochs', bestWeights };
+}
+
+/** Stops training at the first batch whose loss or gradients are not finite, before they reach the weights. */
+function assertFiniteStep(g: { loss: number; grads: Float32Array }, epoch: number, batch: number, lastPath: string): void {
+  const at = `epoch ${epoch + 1}, batch ${batch + 1}`;
+  if (!Number.isFinite(g.loss)) throw diverged(`the training loss of ${at} is ${g.loss}`, lastPath);
+  for (let i = 0; i < g.grads.length; i++) {
+    if (!Number.isFinite(g.grads[i]!)) throw diverged(`the gradients of ${at} are not finite (index ${i})`, lastPath);
+  }
+}
+
+/** The error of a diverged run: nothing non-finite was applied or saved, and what to do next. */
+function diverged(what: string, lastPath: string): Error {
+  return new Error(
+    `training diverged: ${what}. Nothing of it was applied or saved; ${lastPath} (if present) holds the last good state. ` +
+      'Lower learning_rate or gradient_clip_val, or check the features for extreme or missing values, then train again',
+  );
 }
 
 /** The shuffled window order of an epoch: a pure function of seed and epoch, so a resumed run sees the same batches. */

@@ -24,6 +24,19 @@ export interface WriteSummary {
   changedRows: Map<string, number>;
   /** Parquet files rewritten. */
   filesWritten: number;
+  /** Keys the batch gave twice with different values: none of their rows was written. */
+  conflicts: DuplicateConflict[];
+}
+
+/** A (symbol, time) a batch held more than once with different values; `values` lists them per differing feature. */
+export interface DuplicateConflict {
+  symbol: string;
+  /** New-York trading date `YYYY-MM-DD`. */
+  date: string;
+  /** Epoch milliseconds (UTC). */
+  timestamp: number;
+  /** Feature → its distinct values, e.g. `{ open: '170.16 vs 171' }`. */
+  values: Record<string, string>;
 }
 
 /** Which symbols and dates a feature already holds. */

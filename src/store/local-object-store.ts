@@ -1,7 +1,9 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { ObjectStore } from './object-store.js';
-import { copyFileAtomic, writeFileAtomic } from '../core/atomic-file.js';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { ObjectStore, ObjectUpdate, ObjectUpdateDecision } from './object-store.js';
+import { copyFileAtomic, fsyncDirectory, fsyncFile, tempPathFor, writeFileAtomic } from '../core/atomic-file.js';
+import { withFileLock } from '../core/file-lock.js';
+import { explainFsError } from '../core/fs-errors.js';
 
 const KEY_RULE = 'expected a relative path with / separators, no empty, "." or ".." segments, no backslash and no leading /';
 
@@ -31,26 +33,64 @@ export function assertValidPrefix(prefix: string): void {
   if (bad) throw new Error(`invalid object key prefix "${prefix}": ${KEY_RULE}`);
 }
 
+/** Options of a local object store. */
+export interface LocalObjectStoreOptions {
+  /** Told when an update waits long for another process's lock (default: a line on stderr). */
+  onLockWait?: (message: string) => void;
+}
+
+/** Suffixes of files that are not objects: in-progress writes and pins (`.tmp`), locks (`.lock`, `.lock.break-…`). */
+const RESERVED = /\.(tmp|lock)$|\.lock\.break-[^/]*$/;
+
 /**
  * Object store over a local directory (the offline default). Keys map to files under the root. Known
- * difference from S3: keys ending in `.tmp` are reserved for in-progress atomic writes, so they are rejected.
+ * difference from S3: keys ending in `.tmp` or `.lock` are reserved for in-progress writes and lock files
+ * (`<file>.lock` guards an update of `<file>`), so they are rejected and never listed.
  */
 export class LocalObjectStore implements ObjectStore {
   readonly location: string;
   private readonly root: string;
+  private readonly onLockWait: (message: string) => void;
 
-  constructor(root: string) {
+  constructor(root: string, options: LocalObjectStoreOptions = {}) {
     this.root = resolve(root);
     this.location = `file://${this.root}`;
+    this.onLockWait = options.onLockWait ?? ((m) => process.stderr.write(`${m}\n`));
   }
 
   /** {@inheritDoc ObjectStore.localPath} */
   localPath(key: string): string {
     assertValidObjectKey(key);
-    if (key.endsWith('.tmp')) {
-      throw new Error(`invalid object key "${key}": keys ending in .tmp are reserved for in-progress writes in a local store`);
+    if (RESERVED.test(key)) {
+      throw new Error(`invalid object key "${key}": keys ending in .tmp or .lock are reserved for in-progress writes and locks in a local store`);
     }
     return join(this.root, ...key.split('/'));
+  }
+
+  /** {@inheritDoc ObjectStore.update} */
+  async update<T>(key: string, step: (u: ObjectUpdate) => Promise<ObjectUpdateDecision<T>>): Promise<T> {
+    const path = this.localPath(key);
+    await mkdir(dirname(path), { recursive: true }).catch((err: unknown) => Promise.reject(explainFsError(err, 'write', path)));
+    return withFileLock(
+      `${path}.lock`,
+      async () => {
+        const output = tempPathFor(path);
+        try {
+          const decision = await step({ current: (await this.exists(key)) ? path : null, output });
+          if (decision.write) {
+            await fsyncFile(output);
+            await rename(output, path);
+            await fsyncDirectory(dirname(path));
+          }
+          return decision.result;
+        } catch (err) {
+          throw explainFsError(err, 'write', path);
+        } finally {
+          await rm(output, { force: true });
+        }
+      },
+      { what: `${this.location}/${key}`, onWait: this.onLockWait },
+    );
   }
 
   /** {@inheritDoc ObjectStore.put} */
@@ -84,7 +124,7 @@ export class LocalObjectStore implements ObjectStore {
         const key = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) {
           if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(join(dir, e.name), key);
-        } else if (e.isFile() && !e.name.endsWith('.tmp') && key.startsWith(prefix)) {
+        } else if (e.isFile() && !RESERVED.test(e.name) && key.startsWith(prefix)) {
           out.push(key);
         }
       }

@@ -1,13 +1,25 @@
-import { mkdtemp, rm, rename, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 import type { WideFrame } from '../core/wide-frame.js';
 import { featureSpec } from '../core/feature-catalog.js';
+import { pinFile, tempDirPrefix, tempPathFor } from '../core/atomic-file.js';
 import type { ObjectStore } from './object-store.js';
 import type { FeatureBatch, FeatureCoverage, FeatureStore, WideQuery, WriteSummary } from './feature-store.js';
 import { openDuckDb, sqlIdent, sqlString } from './duckdb-session.js';
 import { readWideResult } from './wide-result.js';
+import { mergeSql, partitionKey, periodSql, pivotExpr } from './feature-sql.js';
+import { dropConflictingDuplicates } from './duplicate-rows.js';
+
+export { partitionKey } from './feature-sql.js';
+
+/** Local files a query reads: pinned copies of the partitions, removed once the query is done. */
+interface ReadSet {
+  paths: string[];
+  /** The error of a query over these files, naming the stored partitions rather than their pinned copies. */
+  explain(err: unknown): unknown;
+  release(): Promise<void>;
+}
 
 /** Options of the Parquet feature store. */
 export interface ParquetFeatureStoreOptions {
@@ -21,9 +33,13 @@ export interface ParquetFeatureStoreOptions {
  * The feature store: the seed's long format as hive-partitioned Parquet,
  * `<prefix>/feature=<f>/time_frame=<tf>/<period>.parquet`, one file per year (per month for minute frames),
  * merged on write by DuckDB so re-runs leave the same content, and pivoted to a wide frame by DuckDB.
+ *
+ * Safe under concurrency: each partition's read-merge-write is one `ObjectStore.update` (a lock file per
+ * partition locally, a conditional PUT on S3), so concurrent writers, in this process or others, never lose each
+ * other's rows; readers query pinned snapshots of the files, so a partition replaced mid-query cannot tear a read.
  */
 export class ParquetFeatureStore implements FeatureStore {
-  private stageCounter = 0;
+  private tableCounter = 0;
   private scratch: string | undefined;
 
   private constructor(
@@ -44,10 +60,11 @@ export class ParquetFeatureStore implements FeatureStore {
     const features = [...batch.values.keys()];
     for (const f of features) featureSpec(f);
     const changedRows = new Map<string, number>(features.map((f) => [f, 0]));
-    if (batch.symbols.length === 0) return { changedRows, filesWritten: 0 };
+    if (batch.symbols.length === 0) return { changedRows, filesWritten: 0, conflicts: [] };
     const stage = await this.stageBatch(batch);
     let filesWritten = 0;
     try {
+      const conflicts = await dropConflictingDuplicates(this.db, stage, features);
       const periodExpr = periodSql(batch.timeFrame, 'date');
       const periods = (await this.db.runAndReadAll(`SELECT DISTINCT ${periodExpr} AS p FROM ${stage} ORDER BY p`))
         .getRows()
@@ -59,10 +76,10 @@ export class ParquetFeatureStore implements FeatureStore {
           if (changed > 0) filesWritten++;
         }
       }
+      return { changedRows, filesWritten, conflicts };
     } finally {
       await this.db.run(`DROP TABLE IF EXISTS ${stage}`);
     }
-    return { changedRows, filesWritten };
   }
 
   /** {@inheritDoc FeatureStore.queryWide} */
@@ -76,7 +93,18 @@ export class ParquetFeatureStore implements FeatureStore {
           `${query.startDate ? ` from ${query.startDate}` : ''}${query.endDate ? ` to ${query.endDate}` : ''}: run \`stockcast backfill\` first`,
       );
     }
-    const paths = await this.readablePaths(files.map((f) => f.key));
+    const read = await this.pin(files.map((f) => f.key));
+    try {
+      return await this.pivot(read.paths, query);
+    } catch (err) {
+      throw read.explain(err);
+    } finally {
+      await read.release();
+    }
+  }
+
+  /** Pivots the long rows of the files to the query's wide frame. */
+  private async pivot(paths: string[], query: WideQuery): Promise<WideFrame> {
     const where: string[] = [];
     if (query.symbols && query.symbols.length > 0) where.push(`symbol IN (${query.symbols.map(sqlString).join(', ')})`);
     if (query.startDate) where.push(`date >= DATE ${sqlString(query.startDate)}`);
@@ -97,12 +125,11 @@ export class ParquetFeatureStore implements FeatureStore {
   async coverage(feature: string, timeFrame: string): Promise<FeatureCoverage[]> {
     const files = await this.filesFor([feature], timeFrame);
     if (files.length === 0) return [];
-    const paths = await this.readablePaths(files.map((f) => f.key));
-    const reader = await this.db.runAndReadAll(`
+    const rows = await this.readPinned(files.map((f) => f.key), (paths) => `
       SELECT symbol, strftime(min(date), '%Y-%m-%d'), strftime(max(date), '%Y-%m-%d'), count(*)::DOUBLE
       FROM read_parquet([${paths.map(sqlString).join(', ')}])
       GROUP BY symbol ORDER BY symbol`);
-    return reader.getRows().map((r) => ({
+    return rows.getRows().map((r) => ({
       symbol: String(r[0]),
       firstDate: String(r[1]),
       lastDate: String(r[2]),
@@ -114,8 +141,7 @@ export class ParquetFeatureStore implements FeatureStore {
   async readLong(feature: string, timeFrame: string): Promise<Array<Record<string, string>>> {
     const files = await this.filesFor([feature], timeFrame);
     if (files.length === 0) return [];
-    const paths = await this.readablePaths(files.map((f) => f.key));
-    const reader = await this.db.runAndReadAll(`
+    const reader = await this.readPinned(files.map((f) => f.key), (paths) => `
       SELECT strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS timestamp, value, type,
              strftime(updated_timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS updated_timestamp,
              strftime(date, '%Y-%m-%d') AS date, symbol, feature, time_frame
@@ -132,7 +158,7 @@ export class ParquetFeatureStore implements FeatureStore {
 
   /** Appends the batch into a DuckDB staging table: symbol, ts (ms), date, one DOUBLE column per feature. */
   private async stageBatch(batch: FeatureBatch): Promise<string> {
-    const name = `stage_${++this.stageCounter}`;
+    const name = `stage_${++this.tableCounter}`;
     const features = [...batch.values.keys()];
     const cols = features.map((f) => `${sqlIdent(f)} DOUBLE`).join(', ');
     await this.db.run(`CREATE TABLE ${name} (symbol VARCHAR, ts DOUBLE, date VARCHAR, ${cols})`);
@@ -152,62 +178,35 @@ export class ParquetFeatureStore implements FeatureStore {
   }
 
   /**
-   * Merges one feature's staged rows of one period into its Parquet file. A staged value replaces the stored one
-   * only when it differs and is newer, so an identical re-run changes nothing (and rewrites nothing).
+   * Merges one feature's staged rows of one period into its Parquet file, as one update of the object store (so
+   * a concurrent writer's rows are never lost). A staged value replaces the stored one only when it differs and
+   * is newer, so an identical re-run changes nothing (and rewrites nothing).
    */
   private async mergePartition(stage: string, batch: FeatureBatch, feature: string, period: string): Promise<number> {
-    const spec = featureSpec(feature);
     const key = partitionKey(this.options.prefix, feature, batch.timeFrame, period);
-    const existing = await this.readablePath(key);
-    const updated = batch.updatedAt.toISOString().replace('T', ' ').replace('Z', '');
-    const newRows = `
-      SELECT make_timestamp((ts * 1000)::BIGINT) AS timestamp, ${valueSql(spec.type, sqlIdent(feature))} AS value,
-             ${sqlString(spec.type)} AS type, TIMESTAMP ${sqlString(updated)} AS updated_timestamp,
-             CAST(date AS DATE) AS date, symbol
-      FROM ${stage} WHERE ${periodSql(batch.timeFrame, 'date')} = ${sqlString(period)}
-      QUALIFY row_number() OVER (PARTITION BY symbol, ts ORDER BY ts) = 1`;
-    const oldRows = existing
-      ? `SELECT timestamp, value, type, updated_timestamp, date, symbol FROM read_parquet(${sqlString(existing)}, hive_partitioning = false)`
-      : `SELECT NULL::TIMESTAMP AS timestamp, NULL::VARCHAR AS value, NULL::VARCHAR AS type, NULL::TIMESTAMP AS updated_timestamp, NULL::DATE AS date, NULL::VARCHAR AS symbol WHERE false`;
-    const merged = `merged_${this.stageCounter}`;
-    await this.db.run(`
-      CREATE OR REPLACE TABLE ${merged} AS
-      WITH n AS (${newRows}), o AS (${oldRows})
-      SELECT
-        coalesce(o.symbol, n.symbol) AS symbol,
-        coalesce(o.timestamp, n.timestamp) AS timestamp,
-        (n.symbol IS NOT NULL AND (o.symbol IS NULL OR (n.value IS DISTINCT FROM o.value AND n.updated_timestamp > o.updated_timestamp))) AS take_new,
-        o.value AS o_value, o.type AS o_type, o.updated_timestamp AS o_updated, o.date AS o_date,
-        n.value AS n_value, n.type AS n_type, n.updated_timestamp AS n_updated, n.date AS n_date
-      FROM o FULL OUTER JOIN n ON o.symbol = n.symbol AND o.timestamp = n.timestamp`);
-    try {
-      const changed = Number(
-        (await this.db.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${merged} WHERE take_new`)).getRows()[0]![0],
-      );
-      if (changed === 0) return 0;
-      const local = await this.localTarget(key);
-      const tmp = `${local}.${process.pid}.${Date.now()}.tmp`;
-      await mkdir(dirname(local), { recursive: true });
-      await this.db.run(`
-        COPY (
-          SELECT timestamp,
-                 CASE WHEN take_new THEN n_value ELSE o_value END AS value,
-                 CASE WHEN take_new THEN n_type ELSE o_type END AS type,
-                 CASE WHEN take_new THEN n_updated ELSE o_updated END AS updated_timestamp,
-                 CASE WHEN take_new THEN n_date ELSE o_date END AS date,
-                 symbol
-          FROM ${merged} ORDER BY symbol, timestamp
-        ) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-      if (this.options.objects.localPath) {
-        await rename(tmp, local);
-      } else {
-        await this.options.objects.putFile(key, tmp);
-        await rm(tmp, { force: true });
+    const merged = `merged_${++this.tableCounter}`;
+    return this.options.objects.update(key, async ({ current, output }) => {
+      try {
+        await this.db.run(`CREATE OR REPLACE TABLE ${merged} AS ${mergeSql(stage, batch, feature, period, current)}`);
+        const changed = Number((await this.db.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${merged} WHERE take_new`)).getRows()[0]![0]);
+        if (changed === 0) return { write: false, result: 0 };
+        await this.db.run(`
+          COPY (
+            SELECT timestamp,
+                   CASE WHEN take_new THEN n_value ELSE o_value END AS value,
+                   CASE WHEN take_new THEN n_type ELSE o_type END AS type,
+                   CASE WHEN take_new THEN n_updated ELSE o_updated END AS updated_timestamp,
+                   CASE WHEN take_new THEN n_date ELSE o_date END AS date,
+                   symbol
+            FROM ${merged} ORDER BY symbol, timestamp
+          ) TO ${sqlString(output)} (FORMAT parquet, COMPRESSION zstd)`);
+        return { write: true, result: changed };
+      } catch (err) {
+        throw withPartitionPath(err, current ? `${this.options.objects.location}/${key}` : undefined);
+      } finally {
+        await this.db.run(`DROP TABLE IF EXISTS ${merged}`);
       }
-      return changed;
-    } finally {
-      await this.db.run(`DROP TABLE IF EXISTS ${merged}`);
-    }
+    });
   }
 
   /** Stored partition files of the features, restricted to periods overlapping the date range. */
@@ -232,65 +231,59 @@ export class ParquetFeatureStore implements FeatureStore {
     return out;
   }
 
-  /** Local paths DuckDB can read for the keys (downloading from a remote store into scratch space). */
-  private async readablePaths(keys: string[]): Promise<string[]> {
-    const out: string[] = [];
-    for (const key of keys) {
-      const p = await this.readablePath(key);
-      if (p) out.push(p);
+  /** Runs the query `sql(paths)` over pinned copies of the keys' files. */
+  private async readPinned(keys: string[], sql: (paths: string[]) => string): Promise<DuckDBResultReader> {
+    const read = await this.pin(keys);
+    try {
+      return await this.db.runAndReadAll(sql(read.paths));
+    } catch (err) {
+      throw read.explain(err);
+    } finally {
+      await read.release();
     }
-    return out;
   }
 
-  private async readablePath(key: string): Promise<string | undefined> {
+  /**
+   * Local files DuckDB can read for the keys, each a private snapshot: a hard link beside a local file (DuckDB
+   * opens a file more than once per query, and a writer may replace it in between), a download for a remote store.
+   */
+  private async pin(keys: string[]): Promise<ReadSet> {
     const objects = this.options.objects;
-    if (objects.localPath) {
-      const p = objects.localPath(key);
-      return (await objects.exists(key)) ? p : undefined;
+    const paths: string[] = [];
+    const stored = new Map<string, string>();
+    const release = async () => {
+      await Promise.all(paths.map((p) => rm(p, { force: true })));
+    };
+    try {
+      for (const key of keys) {
+        let local: string | null;
+        if (objects.localPath) {
+          local = await pinFile(objects.localPath(key));
+        } else {
+          this.scratch ??= await mkdtemp(tempDirPrefix('fs'));
+          local = tempPathFor(join(this.scratch, key));
+          await mkdir(dirname(local), { recursive: true });
+          if (!(await objects.getFile(key, local))) local = null;
+        }
+        if (local) paths.push(local);
+        if (local) stored.set(local, objects.localPath ? objects.localPath(key) : `${objects.location}/${key}`);
+      }
+    } catch (err) {
+      await release();
+      throw err;
     }
-    const local = await this.localTarget(key);
-    return (await objects.getFile(key, local)) ? local : undefined;
-  }
-
-  /** Where a key lives on local disk: in place for a local store, in scratch space for a remote one. */
-  private async localTarget(key: string): Promise<string> {
-    const objects = this.options.objects;
-    if (objects.localPath) return objects.localPath(key);
-    this.scratch ??= await mkdtemp(join(tmpdir(), 'stockcast-fs-'));
-    const p = join(this.scratch, key);
-    await mkdir(dirname(p), { recursive: true });
-    return p;
+    const explain = (err: unknown) => {
+      if (!(err instanceof Error)) return err;
+      let message = err.message;
+      for (const [pinned, original] of stored) message = message.replaceAll(pinned, original);
+      return message === err.message ? err : new Error(message, { cause: err });
+    };
+    return { paths, explain, release };
   }
 }
 
-/** Partition file key of one feature, time frame and period. */
-export function partitionKey(prefix: string, feature: string, timeFrame: string, period: string): string {
-  return `${prefix}/feature=${feature}/time_frame=${timeFrame}/${period}.parquet`;
-}
-
-/** SQL giving the partition period of a `YYYY-MM-DD` column: the year, or year-month for minute frames. */
-function periodSql(timeFrame: string, dateColumn: string): string {
-  return timeFrame.endsWith('Min') ? `substr(${dateColumn}, 1, 7)` : `substr(${dateColumn}, 1, 4)`;
-}
-
-/** SQL turning a staged DOUBLE into the long format's string value for a feature type. */
-function valueSql(type: string, column: string): string {
-  switch (type) {
-    case 'bool':
-      return `CASE WHEN isnan(${column}) THEN 'NaN' WHEN ${column} <> 0 THEN 'true' ELSE 'false' END`;
-    case 'int':
-      return `CASE WHEN isnan(${column}) THEN 'NaN' ELSE CAST(CAST(${column} AS BIGINT) AS VARCHAR) END`;
-    default:
-      return `CAST(${column} AS VARCHAR)`;
-  }
-}
-
-/** SQL pivoting one feature's string values into a typed DOUBLE column. */
-function pivotExpr(feature: string): string {
-  const spec = featureSpec(feature);
-  const f = sqlString(feature);
-  if (spec.type === 'bool') {
-    return `max(CASE WHEN feature = ${f} THEN (CASE lower(value) WHEN 'true' THEN 1.0 WHEN '1' THEN 1.0 WHEN 'false' THEN 0.0 WHEN '0' THEN 0.0 END) END)`;
-  }
-  return `max(CASE WHEN feature = ${f} THEN TRY_CAST(value AS DOUBLE) END)`;
+/** A DuckDB error while reading a stored partition, with the partition named (a corrupt file is then found). */
+function withPartitionPath(err: unknown, where: string | undefined): unknown {
+  if (!where || !(err instanceof Error) || err.message.includes(where)) return err;
+  return new Error(`merging into ${where} failed: ${err.message}`, { cause: err });
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObjectStore } from './object-store.js';
+import { tempDirPrefix } from '../core/atomic-file.js';
 import type { PredictionTable } from '../core/prediction-table.js';
 import { quantileColumn } from '../core/prediction-table.js';
 import { openDuckDb, sqlIdent, sqlString } from './duckdb-session.js';
@@ -20,7 +20,7 @@ export const MODEL_TARGET_KEY = 'stockcast.model_target';
  * goes into the file's key-value metadata (`stockcast.model_target`), with `stockcast.values = price`.
  */
 export async function writePredictions(store: ObjectStore, key: string, t: PredictionTable): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'stockcast-pred-'));
+  const dir = await mkdtemp(tempDirPrefix('pred'));
   const { connection: db, close } = await openDuckDb();
   try {
     const H = t.horizon;
@@ -58,7 +58,7 @@ function kvMetadata(t: PredictionTable): string {
 
 /** Reads a predictions Parquet back into a table; quantiles come from the y_pred_pXX column names. */
 export async function readPredictions(store: ObjectStore, key: string, what: string): Promise<PredictionTable> {
-  const dir = await mkdtemp(join(tmpdir(), 'stockcast-pred-'));
+  const dir = await mkdtemp(tempDirPrefix('pred'));
   const { connection: db, close } = await openDuckDb();
   try {
     const file = join(dir, 'predictions.parquet');

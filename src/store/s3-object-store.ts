@@ -10,7 +10,8 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { ObjectStore } from './object-store.js';
+import type { ObjectStore, ObjectUpdate, ObjectUpdateDecision } from './object-store.js';
+import { S3ConditionalUpdater } from './s3-conditional-update.js';
 import { writeFileAtomic, writeStreamAtomic } from '../core/atomic-file.js';
 import { assertValidObjectKey, assertValidPrefix } from './local-object-store.js';
 import { redactSecrets, registerSecret } from '../core/redact.js';
@@ -28,6 +29,8 @@ export interface S3ObjectStoreOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** ListObjectsV2 page size (MaxKeys; S3 caps it at 1000); small values let tests exercise pagination. */
   pageSize?: number;
+  /** Told when the endpoint ignores conditional writes (default: a line on stderr). */
+  warn?: (message: string) => void;
 }
 
 /** Object store over an S3 bucket (or any S3-protocol server), through the official AWS SDK. */
@@ -38,6 +41,7 @@ export class S3ObjectStore implements ObjectStore {
   /** `''` or `<prefix>/`. */
   private readonly prefix: string;
   private readonly pageSize: number | undefined;
+  private readonly updater: S3ConditionalUpdater;
 
   constructor(options: S3ObjectStoreOptions) {
     if (!options.bucket) throw new Error('S3ObjectStore needs a bucket name (S3_BUCKET_NAME)');
@@ -58,6 +62,14 @@ export class S3ObjectStore implements ObjectStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+    const warn = options.warn ?? ((m: string) => process.stderr.write(`${m}\n`));
+    this.updater = new S3ConditionalUpdater({ client: this.client, bucket: this.bucket, prefix: this.prefix, location: this.location, wrap: (op, key, err) => this.wrap(op, key, err), warn });
+  }
+
+  /** {@inheritDoc ObjectStore.update} */
+  async update<T>(key: string, step: (u: ObjectUpdate) => Promise<ObjectUpdateDecision<T>>): Promise<T> {
+    assertValidObjectKey(key);
+    return this.updater.update(key, step);
   }
 
   /** {@inheritDoc ObjectStore.put} */

@@ -47,6 +47,11 @@ class ScriptedBars implements MarketDataSource {
           vwap: 10.2 + i,
         })),
       );
+      // DUP's source repeats its second day with another open (and the first day exactly)
+      if (s === 'DUP') {
+        const list = bars.get(s)!;
+        list.push({ ...list[1]!, open: 99 }, { ...list[0]! });
+      }
     }
     return { bars, failures };
   }
@@ -117,6 +122,37 @@ test('an interrupted backfill resumes from its checkpoint without duplicates', a
     assert.equal(summary.chunksSkipped, 1);
     assert.equal((await store.readLong('open', '1Day')).length, 12);
     assert.deepEqual(await new FileBackfillCheckpoint(join(dir, 'cp.json')).completed(), [], 'a clean finish clears the checkpoint');
+  });
+});
+
+test('a step whose write fails is not checkpointed: the re-run writes it', async () => {
+  await withStore(async (store, dir) => {
+    const checkpoint = new FileBackfillCheckpoint(join(dir, 'cp.json'));
+    let writes = 0;
+    const failing = Object.create(store) as ParquetFeatureStore;
+    failing.write = async (batch) => {
+      if (++writes === 2) throw new Error('disk full');
+      return store.write(batch);
+    };
+    await assert.rejects(runBackfill(request(), { bars: new ScriptedBars(), store: failing, checkpoint }), /disk full/);
+    assert.deepEqual(await checkpoint.completed(), ['bars:0'], 'only the step whose write landed');
+    const resumed = new ScriptedBars();
+    await runBackfill(request(), { bars: resumed, store, checkpoint: new FileBackfillCheckpoint(join(dir, 'cp.json')) });
+    assert.deepEqual(resumed.calls, [['CCC']]);
+    assert.equal((await store.readLong('open', '1Day')).length, 12);
+  });
+});
+
+test('a date given twice with different values is reported as a failure and not written; its chunk is retried', async () => {
+  await withStore(async (store, dir) => {
+    const checkpoint = new FileBackfillCheckpoint(join(dir, 'cp.json'));
+    const summary = await runBackfill(request({ symbols: ['DUP', 'AAA', 'BBB'] }), { bars: new ScriptedBars(), store, checkpoint });
+    assert.deepEqual(summary.failures, [
+      { symbol: 'DUP', reason: "1 date(s) given twice with different values, not written (2018-01-03 open 11.0 vs 99.0): fix the source's duplicate rows" },
+    ]);
+    const opens = (await store.readLong('open', '1Day')).filter((r) => r.symbol === 'DUP').map((r) => [r.date, r.value]);
+    assert.deepEqual(opens, [['2018-01-02', '10.0'], ['2018-01-04', '12.0'], ['2018-01-05', '13.0']], 'the exact repeat is kept once, the conflicting date not at all');
+    assert.deepEqual(await checkpoint.completed(), ['bars:1'], 'the chunk with the conflict is not complete');
   });
 });
 

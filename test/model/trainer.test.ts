@@ -91,3 +91,33 @@ test('on the synthetic market training beats the naive last-value forecast; an u
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a non-finite loss or gradient stops training with a clear error; nothing non-finite is applied or saved', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sc-train-'));
+  try {
+    const { dataset, data, windows } = await syntheticData(3);
+    const model = new TemporalFusionTransformer(dataset.spec(), HP, 3);
+    const n = model.params.count();
+    // a scripted gradient source: zero gradients, then a NaN loss (or NaN gradients) at the chosen batch
+    const scripted = (badAt: number, bad: 'loss' | 'grads') => {
+      let calls = 0;
+      return async () => {
+        const grads = new Float32Array(n);
+        if (++calls === badAt && bad === 'grads') grads[5] = NaN;
+        return { loss: calls === badAt && bad === 'loss' ? NaN : 1, grads };
+      };
+    };
+    await assert.rejects(
+      train(model, dataset, data, windows, options(dir, { gradients: scripted(3, 'loss') })),
+      new RegExp(`^Error: training diverged: the training loss of epoch 1, batch 3 is NaN\\. Nothing of it was applied or saved; ${dir}/last\\.ckpt \\(if present\\) holds the last good state\\. Lower learning_rate`),
+    );
+    assert.equal(await loadCheckpoint(join(dir, 'last.ckpt')), null, 'no checkpoint was written from the diverged epoch');
+    // one good epoch (6 batches), then NaN gradients in the first batch of the second
+    await assert.rejects(train(model, dataset, data, windows, options(dir, { gradients: scripted(7, 'grads') })), /the gradients of epoch 2, batch 1 are not finite \(index 5\)/);
+    const last = await loadCheckpoint(join(dir, 'last.ckpt'));
+    assert.equal(last!.state.epoch, 1, 'the last good epoch is kept');
+    assert.ok(model.params.flatten().every(Number.isFinite), 'the weights stayed finite');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

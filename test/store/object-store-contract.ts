@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ObjectStore } from '../../src/store/object-store.js';
+import type { ObjectStore, ObjectUpdate } from '../../src/store/object-store.js';
 
 /** A fresh, empty store and how to dispose of it. */
 export interface ContractStore {
   store: ObjectStore;
+  /** A second adapter instance over the same storage (another writer). */
+  twin(): ObjectStore;
   close(): Promise<void>;
 }
 
@@ -15,17 +17,52 @@ const text = (bytes: Uint8Array | null) => (bytes === null ? null : Buffer.from(
 
 /**
  * The contract every ObjectStore adapter satisfies (run by each adapter's test). Known differences, by design:
- * LocalObjectStore rejects keys ending in `.tmp` (reserved for its atomic writes); only S3 pages its listings.
+ * LocalObjectStore rejects keys ending in `.tmp` or `.lock` (reserved for its atomic writes and locks); only S3
+ * pages its listings.
  */
 export function runObjectStoreContract(name: string, factory: () => Promise<ContractStore>): void {
-  const withStore = async (fn: (s: ObjectStore) => Promise<void>) => {
-    const { store, close } = await factory();
+  const withStore = async (fn: (s: ObjectStore, twin: () => ObjectStore) => Promise<void>) => {
+    const { store, twin, close } = await factory();
     try {
-      await fn(store);
+      await fn(store, twin);
     } finally {
       await close();
     }
   };
+  /** An update step that adds one to a counter object (0 when missing). */
+  const increment = async ({ current, output }: ObjectUpdate) => {
+    const n = current === null ? 0 : Number(await readFile(current, 'utf8'));
+    await writeFile(output, String(n + 1));
+    return { write: true, result: n + 1 };
+  };
+
+  test(`${name}: update creates, replaces, or leaves an object as the step decides`, () =>
+    withStore(async (s) => {
+      const seen: Array<string | null> = [];
+      assert.equal(await s.update('u/counter.txt', async (u) => (seen.push(u.current), increment(u))), 1);
+      assert.equal(seen[0], null, 'a missing key reads as null');
+      assert.equal(await s.update('u/counter.txt', increment), 2);
+      assert.equal(text(await s.get('u/counter.txt')), '2');
+      const kept = await s.update('u/counter.txt', async ({ output }) => {
+        await writeFile(output, 'ignored');
+        return { write: false, result: 'kept' };
+      });
+      assert.equal(kept, 'kept');
+      assert.equal(text(await s.get('u/counter.txt')), '2', 'write: false leaves the object');
+      await assert.rejects(s.update('u/counter.txt', async () => Promise.reject(new Error('step failed'))), /step failed/);
+      assert.equal(await s.update('u/counter.txt', increment), 3, 'a failed step released the object');
+      assert.deepEqual(await s.list('u/'), ['u/counter.txt'], 'no lock or temp object is left');
+    }));
+
+  test(`${name}: concurrent updates through two store instances lose no change`, () =>
+    withStore(async (s, twin) => {
+      const other = twin();
+      const writer = async (store: ObjectStore) => {
+        for (let i = 0; i < 6; i++) await store.update('u/shared.txt', increment);
+      };
+      await Promise.all([writer(s), writer(other), writer(s), writer(other)]);
+      assert.equal(text(await s.get('u/shared.txt')), '24');
+    }));
 
   test(`${name}: a missing key reads as null / false and deleting it is a no-op`, () =>
     withStore(async (s) => {

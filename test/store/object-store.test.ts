@@ -13,12 +13,12 @@ import { runObjectStoreContract } from './object-store-contract.js';
 
 runObjectStoreContract('LocalObjectStore', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sc-local-'));
-  return { store: new LocalObjectStore(dir), close: () => rm(dir, { recursive: true, force: true }) };
+  return { store: new LocalObjectStore(dir), twin: () => new LocalObjectStore(dir), close: () => rm(dir, { recursive: true, force: true }) };
 });
 
 runObjectStoreContract('S3ObjectStore', async () => {
   const server = await startS3Server();
-  const store = new S3ObjectStore({
+  const options = {
     bucket: server.bucket,
     prefix: 'stockcast',
     region: 'us-east-1',
@@ -26,8 +26,9 @@ runObjectStoreContract('S3ObjectStore', async () => {
     forcePathStyle: true,
     credentials: server.credentials,
     pageSize: 10,
-  });
-  return { store, close: () => server.close() };
+    warn: (m: string) => assert.fail(`unexpected warning: ${m}`),
+  };
+  return { store: new S3ObjectStore(options), twin: () => new S3ObjectStore(options), close: () => server.close() };
 });
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -39,7 +40,7 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-test('LocalObjectStore maps keys under its root, ignores leftover .tmp files and reserves .tmp keys', () =>
+test('LocalObjectStore maps keys under its root, ignores leftover .tmp and .lock files and reserves those keys', () =>
   withTempDir(async (dir) => {
     const store = new LocalObjectStore(dir);
     assert.equal(store.location, `file://${dir}`);
@@ -48,8 +49,11 @@ test('LocalObjectStore maps keys under its root, ignores leftover .tmp files and
     assert.equal(await readFile(join(dir, 'a', 'b', 'c.parquet'), 'utf8'), 'x');
     assert.deepEqual(await readdir(join(dir, 'a', 'b')), ['c.parquet'], 'no temp file is left behind');
     await writeFile(join(dir, 'a', 'b', 'c.parquet.123.abc.tmp'), 'partial');
+    await writeFile(join(dir, 'a', 'b', 'c.parquet.lock'), '{}');
+    await writeFile(join(dir, 'a', 'b', 'c.parquet.lock.break-0123abcd'), '{}');
     assert.deepEqual(await store.list('a/'), ['a/b/c.parquet']);
-    await assert.rejects(store.put('a/x.tmp', 'y'), /invalid object key "a\/x.tmp": keys ending in .tmp are reserved/);
+    await assert.rejects(store.put('a/x.tmp', 'y'), /invalid object key "a\/x.tmp": keys ending in .tmp or .lock are reserved/);
+    await assert.rejects(store.put('a/x.lock', 'y'), /invalid object key "a\/x.lock": keys ending in .tmp or .lock are reserved/);
   }));
 
 test('writeFileAtomic replaces content and creates directories; writeStreamAtomic leaves nothing on a failed stream', () =>
@@ -114,6 +118,26 @@ test('S3 errors never contain the secret key, not even in their cause', async ()
     );
     assert.match(err.message, /S3 put s3:\/\/stockcast-test\/k.txt failed: InvalidAccessKeyId \(HTTP 403\): The AWS Access Key Id/);
     assert.ok(!inspect(err, { depth: 20 }).includes(secret), 'the secret leaked into the error');
+  } finally {
+    await server.close();
+  }
+});
+
+test('S3 update against an endpoint that ignores conditional writes still writes, with one warning saying so', async () => {
+  const server = await startS3Server('stockcast-test', { conditionalWrites: false });
+  try {
+    const warnings: string[] = [];
+    const store = new S3ObjectStore({ bucket: server.bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials, warn: (m) => warnings.push(m) });
+    for (let i = 1; i <= 2; i++) {
+      await store.update('k.txt', async ({ output }) => {
+        await writeFile(output, String(i));
+        return { write: true, result: i };
+      });
+    }
+    assert.equal(Buffer.from((await store.get('k.txt'))!).toString(), '2');
+    assert.equal(warnings.length, 1, 'probed once per store');
+    assert.match(warnings[0]!, /s3:\/\/stockcast-test ignores conditional writes \(If-None-Match\/If-Match on PUT\).*one writer at a time/);
+    assert.deepEqual(await store.list(''), ['k.txt'], 'the probe object is gone');
   } finally {
     await server.close();
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalObjectStore } from '../../src/store/local-object-store.js';
@@ -207,4 +207,67 @@ test('works the same over an S3-protocol object store (partitions uploaded, read
     await store.close();
     await server.close();
   }
+});
+
+test('conflicting duplicates in one write are reported and not written; exact repeats are stored once', async () => {
+  await withStore(async (store) => {
+    const summary = await store.write(
+      batch([
+        ['AAPL', '2018-01-02', 1, 0, 1],
+        ['AAPL', '2018-01-02', 2, 0, 1],
+        ['MSFT', '2018-01-02', 5, 0, 1],
+        ['MSFT', '2018-01-02', 5, 0, 1],
+        ['AAPL', '2018-01-03', 3, 0, 2],
+      ]),
+    );
+    assert.deepEqual(summary.conflicts, [{ symbol: 'AAPL', date: '2018-01-02', timestamp: ts('2018-01-02'), values: { open: '1.0 vs 2.0' } }]);
+    const opens = (await store.readLong('open', '1Day')).map((r) => [r.symbol, r.date, r.value]);
+    assert.deepEqual(opens, [['AAPL', '2018-01-03', '3.0'], ['MSFT', '2018-01-02', '5.0']]);
+    assert.equal((await store.readLong('day_of_week', '1Day')).length, 2, 'no feature of the conflicting row is written');
+  });
+});
+
+test('a corrupt partition file is named in the error of a write and of a read', async () => {
+  await withStore(async (store, objects) => {
+    await store.write(batch([['AAPL', '2018-01-02', 1, 0, 1]]));
+    const file = objects.localPath('historical_data_v2/feature=open/time_frame=1Day/2018.parquet');
+    await writeFile(file, 'PAR1 this is not parquet PAR1');
+    await assert.rejects(store.write(batch([['AAPL', '2018-01-03', 2, 0, 2]])), (e: Error) => e.message.includes(`${objects.location}/historical_data_v2/feature=open/time_frame=1Day/2018.parquet`));
+    await assert.rejects(store.queryWide({ features: ['open'], timeFrame: '1Day' }), (e: Error) => e.message.includes(file) && !e.message.includes('.tmp'));
+  });
+});
+
+test('readers in another store instance never see a torn partition while it is rewritten', async () => {
+  await withStore(async (writer, objects) => {
+    const reader = await ParquetFeatureStore.open({ objects, prefix: 'historical_data_v2' });
+    try {
+      await writer.write(batch([['AAPL', '2018-01-02', 0, 0, 1]]));
+      let writing = true;
+      const writes = (async () => {
+        // each write adds a day of many symbols, so the partition file grows and is replaced every time
+        for (let d = 0; d < 25; d++) {
+          const date = new Date(Date.UTC(2018, 1, 1) + d * 86_400_000).toISOString().slice(0, 10);
+          await writer.write(batch(Array.from({ length: 200 }, (_, i) => [`S${i}`, date, d, 0, 1] as [string, string, number, number, number])));
+        }
+        writing = false;
+      })();
+      let reads = 0;
+      let last = 0;
+      try {
+        while (writing) {
+          const frame = await reader.queryWide({ features: ['open'], timeFrame: '1Day' });
+          assert.equal((frame.length - 1) % 200, 0, `a whole number of days, got ${frame.length} rows`);
+          assert.ok(frame.length >= last, 'rows never disappear');
+          last = frame.length;
+          reads++;
+        }
+      } finally {
+        await writes;
+      }
+      assert.ok(reads > 3, `the reader ran while writing (${reads} reads)`);
+      assert.deepEqual((await readdir(join(objects.localPath('historical_data_v2/feature=open/time_frame=1Day/2018.parquet'), '..'))).sort(), ['2018.parquet'], 'no pin, lock or temp file is left');
+    } finally {
+      await reader.close();
+    }
+  });
 });
