@@ -50,8 +50,8 @@ export interface Runtime {
   broker(choice: BrokerChoice): Promise<Broker>;
   /** Initialises the tensor backend (`auto`: native where installed, else wasm) and returns the one in use. */
   tensorBackend(name: string): Promise<string>;
-  /** A lock file under `<home>/locks`. */
-  lockPath(name: string): string;
+  /** The folder of run locks, `<home>/locks`. */
+  locksDir: string;
   close(): Promise<void>;
 }
 
@@ -160,9 +160,7 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
       const { initBackend } = await import('../model/backend.js');
       return initBackend(name as Parameters<typeof initBackend>[0]);
     },
-    lockPath(name) {
-      return join(home, 'locks', `${name}.lock`);
-    },
+    locksDir: join(home, 'locks'),
     async close() {
       await ledger?.close();
       await features?.close();

@@ -28,7 +28,7 @@ export async function runTrade(o: TradeCommandOptions): Promise<string> {
       config: o.config,
       execute: o.execute === true,
       now: o.now,
-      lockPath: runtime.lockPath(`trade-${o.modelId}`),
+      locksDir: runtime.locksDir,
       backend: await runtime.tensorBackend(o.backend ?? 'auto'),
       ports: tradePorts(runtime, o),
       log: (line) => process.stderr.write(`${line}\n`),

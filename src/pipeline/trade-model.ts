@@ -9,7 +9,7 @@ import { loadArtifact, trainedConfig } from '../model/artifact.js';
 import { baseParams } from '../backtest/evaluation.js';
 import { executeTrade, type TradeOutcome } from '../trade/execute-trade.js';
 import { refreshRecent } from '../trade/refresh-recent.js';
-import { acquireLock } from '../trade/run-lock.js';
+import { acquireRunLock } from '../trade/run-lock.js';
 import { nyDate } from '../core/ny-time.js';
 import { forecastPicks } from './forecast-picks.js';
 
@@ -34,8 +34,8 @@ export interface TradeModelOptions {
   execute: boolean;
   /** Simulated time (local paper broker); the forecast reads no data after its day. */
   now?: Date;
-  /** The model's run lock: one trade run per model at a time. */
-  lockPath: string;
+  /** Folder of the run locks: one trade run per model at a time (`<locksDir>/trade-<model id>/`). */
+  locksDir: string;
   /** The tensor backend in use, for the log. */
   backend: string;
   ports: TradePorts;
@@ -48,7 +48,7 @@ export interface TradeModelOptions {
  * refresh the missing recent days, sell this model's last buys, forecast, pick, buy.
  */
 export async function tradeModel(o: TradeModelOptions): Promise<TradeOutcome> {
-  const release = await acquireLock(o.lockPath);
+  const release = await acquireRunLock(o.locksDir, `trade-${o.modelId}`);
   try {
     const features = await o.ports.features();
     const broker = await o.ports.broker();
