@@ -37,8 +37,9 @@ export function registerBackfill(program: Command): void {
     .option('--symbols-file <path>', 'file with one ticker per line (default: all symbols of the source for synthetic/csv)')
     .option('--symbols <list>', 'comma-separated tickers instead of a file')
     .option('--time-frame <tf>', 'bar time frame: 1Day, 1Hour, 10Min, …', '1Day')
-    .option('--source <name>', `bar source: ${SOURCE_NAMES.join(', ')}`, 'synthetic')
-    .option('--earnings-source <name>', 'earnings source: nasdaq or synthetic (default: nasdaq for alpaca/yahoo, synthetic otherwise)')
+    .option('--source <name>', `bar source (required: no default, so made-up prices never reach a real store): ${SOURCE_NAMES.join(', ')}`)
+    .option('--earnings-source <name>', 'earnings source: nasdaq or synthetic (default: synthetic for --source synthetic, nasdaq otherwise)')
+    .option('--allow-source-change', "let symbols switch from the real source recorded in the store's provenance to this one")
     .option('--csv <path>', 'CSV file for --source csv (symbol,date,open,high,low,close,adj_close,volume; .gz ok)')
     .option('--chunk-size <n>', 'symbols per checkpointed step', (v) => Number(v), 100)
     .addHelpText(
@@ -52,9 +53,12 @@ Examples:
       --start 2015-01-01 --end 2018-12-31
 
 A re-run of the same command after an interruption skips the steps that already landed; writes are merges,
-so re-running never duplicates rows. Exit code 1 when any symbol or date failed.`,
+so re-running never duplicates rows. The store records which source wrote each symbol and feature: it refuses
+synthetic rows for symbols holding real data (and the reverse), and a second real source for a symbol unless
+--allow-source-change. Exit code 1 when any symbol or date failed.`,
     )
-    .action(async (opts: Record<string, string | number | undefined>) => {
+    .action(async (opts: Record<string, string | number | boolean | undefined>) => {
+      if (opts.source === undefined) throw new Error(`backfill: --source is required (${SOURCE_NAMES.join(', ')}); there is no default, so made-up prices never reach a real store by accident`);
       const source = String(opts.source) as SourceName;
       if (!SOURCE_NAMES.includes(source)) throw new Error(`unknown --source "${source}": expected one of ${SOURCE_NAMES.join(', ')}`);
       const chunkSize = Number(opts.chunkSize);
@@ -67,7 +71,8 @@ so re-running never duplicates rows. Exit code 1 when any symbol or date failed.
           : opts.symbols
             ? String(opts.symbols).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)
             : await runtime.defaultSymbols(source, bars);
-        const earningsSource = (opts.earningsSource as string | undefined) ?? (source === 'synthetic' || source === 'csv' ? 'synthetic' : 'nasdaq');
+        // made-up earnings days for real tickers would be refused by the store's provenance: real bars get real earnings
+        const earningsSource = (opts.earningsSource as string | undefined) ?? (source === 'synthetic' ? 'synthetic' : 'nasdaq');
         const progress = createProgress('backfill');
         const t0 = performance.now();
         const summary = await backfillFeatures({
@@ -83,6 +88,7 @@ so re-running never duplicates rows. Exit code 1 when any symbol or date failed.
           earnings: () => runtime.earningsSource(earningsSource),
           store: await runtime.featureStore(),
           unavailableBarFeatures: runtime.unavailableBarFeatures(source),
+          allowSourceChange: opts.allowSourceChange === true,
           checkpointDir: join(runtime.home, 'checkpoints'),
           onStart: (req) =>
             process.stderr.write(`backfill: ${req.symbols.length} symbols, ${req.features.length} features, ${req.startDate}..${req.endDate} ${opts.timeFrame} from ${bars.name} into ${runtime.featureLocation}\n`),

@@ -22,7 +22,7 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
   const DAY1 = ['--now', '2021-01-04T15:00:00Z'];
   const DAY2 = ['--now', '2021-01-05T15:00:00Z'];
 
-  const backfilled = once(() => ok(['backfill', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']));
+  const backfilled = once(() => ok(['backfill', '--source', 'synthetic', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']));
   const trained = once(async () => (await backfilled(), ok(['train', '--model-id', 'tiny', '--max-epochs', '1', '--threads', '1'])));
   const predicted = once(async () => (await trained(), ok(['predict', '--model-id', 'tiny'])));
   const tradedDay1 = once(async () => (await trained(), ok([...trade, ...DAY1, '--execute'])));

@@ -24,7 +24,7 @@ export interface HomeOutputs {
  */
 export async function buildHome(dir: string): Promise<HomeOutputs> {
   await writeFile(join(dir, 'configs.yaml'), TINY_CONFIGS);
-  await ok(['backfill', '--symbols', 'SYN00,SYN01,SYN02,SYN03', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31'], dir);
+  await ok(['backfill', '--source', 'synthetic', '--symbols', 'SYN00,SYN01,SYN02,SYN03', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31'], dir);
   await ok(['train', '--model-id', 'tiny', '--threads', '1'], dir);
   await ok(['predict', '--model-id', 'tiny'], dir);
   const [evaluation, explanation] = await Promise.all([
