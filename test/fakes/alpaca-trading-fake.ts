@@ -105,6 +105,14 @@ export async function startTradingFake(opts: TradingFakeOptions): Promise<Tradin
   fake.setPartial = (symbol, fraction) => {
     opts.partial = { ...opts.partial, [symbol]: fraction };
   };
+  fake.fillRest = (clientOrderId) => {
+    const o = orders.find((x) => x.client_order_id === clientOrderId)!;
+    const rest = Number(o.qty) - Number(o.filled_qty);
+    const price = opts.prices[o.symbol]!;
+    cash += (o.side === 'buy' ? -1 : 1) * rest * price;
+    positions.set(o.symbol, (positions.get(o.symbol) ?? 0) + (o.side === 'buy' ? rest : -rest));
+    Object.assign(o, { filled_qty: o.qty, filled_avg_price: String(price), status: 'filled', filled_at: new Date().toISOString() });
+  };
   return fake;
 }
 
@@ -115,6 +123,8 @@ export type TradingFake = HttpFake & {
   setNow(now: string): void;
   /** From now on, orders for `symbol` fill only this fraction of their quantity. */
   setPartial(symbol: string, fraction: number): void;
+  /** A partially filled order fills the rest now (a late fill, after the run that sent it has finished). */
+  fillRest(clientOrderId: string): void;
 };
 
 /** An instant as New-York wall time with its offset (`2024-07-02T09:30:00-04:00`), as Alpaca's clock writes it. */
