@@ -1,4 +1,4 @@
-import type { Broker } from '../broker/broker.js';
+import { brokerLabel, type Broker } from '../broker/broker.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { OrderLedger } from '../store/order-ledger.js';
 import { optionalConfig } from '../config/seed-config.js';
@@ -35,9 +35,15 @@ export function tradeStatusReport(o: { ledger: OrderLedger; models: ObjectStore;
 export async function reconcileReport(o: { ledger: OrderLedger; broker: Broker; modelId: string; recentRuns: number }): Promise<ReconcileReport> {
   const runs = await o.ledger.listRuns(o.modelId, 1_000_000);
   if (runs.length === 0) throw new Error(`the order ledger (${o.ledger.name}) has no runs of ${o.modelId}`);
+  const here = brokerLabel(o.broker);
+  const tradedOn = runs.find((r) => r.broker)?.broker;
+  if (tradedOn !== undefined && tradedOn !== here) throw new Error(`${o.modelId} trades on ${tradedOn}, not ${here}: reconcile it against the broker its runs use (--broker, keys)`);
+  // the account's positions are shared by every model trading on this broker (runs that name none count too)
   const allModelsHeld = new Map<string, number>();
   for (const model of await o.ledger.listModels()) {
-    for (const p of heldPositions(model === o.modelId ? runs : await o.ledger.listRuns(model, 1_000_000))) allModelsHeld.set(p.symbol, (allModelsHeld.get(p.symbol) ?? 0) + p.qty);
+    const modelRuns = model === o.modelId ? runs : await o.ledger.listRuns(model, 1_000_000);
+    if ((modelRuns.find((r) => r.broker)?.broker ?? here) !== here) continue;
+    for (const p of heldPositions(modelRuns)) allModelsHeld.set(p.symbol, (allModelsHeld.get(p.symbol) ?? 0) + p.qty);
   }
   return compareWithBroker({ modelId: o.modelId, runs, allModelsHeld, broker: o.broker, recentRuns: o.recentRuns });
 }

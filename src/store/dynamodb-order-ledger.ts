@@ -105,6 +105,7 @@ function toItem(r: LedgerRun): Record<string, unknown> {
     money_carried: r.moneyCarried,
     run_status: r.runStatus,
     reconciled_at: r.reconciledAt,
+    broker: r.broker,
     started_at: r.startedAt,
     updated_at: r.updatedAt,
     orders: r.orders.map((o) => ({
@@ -131,6 +132,7 @@ function fromItem(i: Record<string, unknown>): LedgerRun {
     ...(i.money_carried === undefined ? {} : { moneyCarried: Number(i.money_carried) }),
     runStatus: (i.run_status ?? 'complete') as LedgerRun['runStatus'],
     ...(typeof i.reconciled_at === 'string' ? { reconciledAt: i.reconciled_at } : {}),
+    ...(typeof i.broker === 'string' ? { broker: i.broker } : {}),
     startedAt: String(i.started_at ?? i.order_timestamp),
     updatedAt: String(i.updated_at ?? i.order_timestamp),
     orders: ((i.orders as Array<Record<string, unknown>>) ?? []).map(

@@ -36,6 +36,8 @@ export interface LedgerRun {
   runStatus: 'planned' | 'selling' | 'buying' | 'complete' | 'failed';
   /** When a later run last settled this run's orders with the broker (reconciliation). */
   reconciledAt?: string;
+  /** The broker the run traded on (`alpaca (paper)`, `paper-local (local paper)`; absent on older records). */
+  broker?: string;
   orders: LedgerOrder[];
   startedAt: string;
   updatedAt: string;

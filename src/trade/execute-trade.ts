@@ -4,7 +4,7 @@
  * recorded order with the broker by that id before sending anything, so no order is ever sent twice. Orders an
  * earlier day's run left unsettled are reconciled first, so no position is orphaned and no money counted twice.
  */
-import type { Broker } from '../broker/broker.js';
+import { brokerLabel, type Broker } from '../broker/broker.js';
 import { clientOrderId } from '../broker/client-order-id.js';
 import type { LedgerOrder, LedgerRun, OrderLedger } from '../store/order-ledger.js';
 import { nyDate, nyMidnightUtc } from '../core/ny-time.js';
@@ -93,7 +93,7 @@ export async function executeTrade(o: TradeOptions, deps: TradeDeps): Promise<Tr
 
   // 1. sell what this model holds (only that: several models may share one account)
   if (!run) {
-    run = newRun(o, runDate, earlier, stamp());
+    run = newRun(o, runDate, earlier, stamp(), brokerLabel(deps.broker));
     await save(run);
   }
   const send: SendContext = { broker: deps.broker, run, save, sleep: deps.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))), log, fillPolls: o.fillPolls, fillWaitMs: o.fillWaitMs };
@@ -125,10 +125,10 @@ export async function executeTrade(o: TradeOptions, deps: TradeDeps): Promise<Tr
  * A new run: sells of everything the model holds, replayed over all its earlier (reconciled) runs, and the
  * money it has, replayed the same way (its first run's starting money, plus proceeds, minus costs).
  */
-function newRun(o: TradeOptions, runDate: string, earlier: LedgerRun[], now: string): LedgerRun {
+function newRun(o: TradeOptions, runDate: string, earlier: LedgerRun[], now: string, broker: string): LedgerRun {
   const sells: LedgerOrder[] = heldPositions(earlier).map(({ symbol, qty }) => order(o.modelId, runDate, 'sell', symbol, qty));
   const carried = modelCash(earlier, o.startingMoney);
-  return { modelId: o.modelId, orderTimestamp: nyMidnightUtc(runDate).toISOString(), runDate, totalMoneyInvested: 0, moneyAvailable: carried, moneyCarried: carried, runStatus: 'selling', orders: sells, startedAt: now, updatedAt: now };
+  return { modelId: o.modelId, orderTimestamp: nyMidnightUtc(runDate).toISOString(), runDate, totalMoneyInvested: 0, moneyAvailable: carried, moneyCarried: carried, runStatus: 'selling', orders: sells, startedAt: now, updatedAt: now, broker };
 }
 
 /** Splits the money over the picks under the per-run and per-order notional caps (fractional quantities). */

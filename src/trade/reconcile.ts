@@ -1,4 +1,4 @@
-import type { Broker, BrokerOrder } from '../broker/broker.js';
+import { brokerLabel, type Broker, type BrokerOrder } from '../broker/broker.js';
 import { isUnsettled, type LedgerOrder, type LedgerRun } from '../store/order-ledger.js';
 import { heldPositions, carriedIn, proceeds } from './run-accounting.js';
 import { applyBrokerState, ledgerStatus } from './send-order.js';
@@ -116,7 +116,7 @@ export async function compareWithBroker(o: { modelId: string; runs: LedgerRun[];
     const why = p.account > p.allModels ? 'more than the ledger accounts for (a fill the ledger missed, or a trade outside stockcast)' : 'less than the ledger says (sold outside stockcast, or a fill recorded wrongly)';
     differences.push({ kind: 'position', symbol: p.symbol, ledger: { filledQty: p.allModels }, broker: { filledQty: p.account }, message: `position ${p.symbol}: ${who}; the account holds ${p.account}: ${why}` });
   }
-  return { modelId: o.modelId, broker: `${o.broker.name} (${o.broker.mode})`, checkedRuns: scope.length, checkedOrders, positions, differences };
+  return { modelId: o.modelId, broker: brokerLabel(o.broker), checkedRuns: scope.length, checkedOrders, positions, differences };
 }
 
 /** How a ledger order differs from the broker's order with its client id, or null when they agree. */

@@ -15,6 +15,8 @@ export interface TradingFakeOptions {
   /** Symbols whose orders fill only partially (fraction filled) or are rejected on submit. */
   partial?: Record<string, number>;
   rejectSymbols?: string[];
+  /** Hold the answer to each accepted order this long (the order exists at the broker; the client waits). */
+  holdOrderAnswersMs?: number;
 }
 
 interface FakeOrder {
@@ -96,7 +98,8 @@ export async function startTradingFake(opts: TradingFakeOptions): Promise<Tradin
     }
     return json(404, { message: 'not found' });
   };
-  const fake = (await new HttpFake(handler).start()) as TradingFake;
+  const delayAnswer = (req: SeenRequest) => (req.method === 'POST' && req.path === '/v2/orders' ? opts.holdOrderAnswersMs ?? 0 : 0);
+  const fake = (await new HttpFake(handler, { delayAnswer }).start()) as TradingFake;
   fake.orders = orders;
   fake.positions = positions;
   fake.setNow = (now) => {
@@ -104,6 +107,9 @@ export async function startTradingFake(opts: TradingFakeOptions): Promise<Tradin
   };
   fake.setPartial = (symbol, fraction) => {
     opts.partial = { ...opts.partial, [symbol]: fraction };
+  };
+  fake.holdOrderAnswers = (ms) => {
+    opts.holdOrderAnswersMs = ms;
   };
   fake.fillRest = (clientOrderId) => {
     const o = orders.find((x) => x.client_order_id === clientOrderId)!;
@@ -123,6 +129,8 @@ export type TradingFake = HttpFake & {
   setNow(now: string): void;
   /** From now on, orders for `symbol` fill only this fraction of their quantity. */
   setPartial(symbol: string, fraction: number): void;
+  /** From now on, hold each order's answer this long (0: answer at once). */
+  holdOrderAnswers(ms: number): void;
   /** A partially filled order fills the rest now (a late fill, after the run that sent it has finished). */
   fillRest(clientOrderId: string): void;
 };
