@@ -36,8 +36,8 @@ export interface RefreshOutcome {
   day: string;
   /** The symbols traded: every feature reaches `day` for each. */
   symbols: string[];
-  /** Symbols left out: their data ended long before the rest (delisted, or no longer backfilled). */
-  excluded: Array<{ symbol: string; lastDate: string }>;
+  /** Symbols left out: data that ended long before the rest (delisted, no longer backfilled), or no bar on the day at the source. */
+  excluded: Array<{ symbol: string; lastDate: string; reason: string }>;
   /** One backfill per source: which features and symbols it fetched, from when. */
   fetched: Array<{ source: string; features: string[]; symbols: string[]; from: string; rows: number }>;
 }
@@ -51,8 +51,9 @@ export interface RefreshOutcome {
 export async function refreshRecent(o: RefreshRecentOptions): Promise<RefreshOutcome> {
   const wanted = [...new Set(['open', ...o.modelFeatures])];
   const before = await findGaps(o.features, wanted, o.day);
-  const outcome: RefreshOutcome = { day: o.day, symbols: before.symbols, excluded: before.excluded, fetched: [] };
-  if (before.excluded.length > 0) o.log?.(`not trading ${before.excluded.length} symbol(s) whose data ends more than ${STALE_TRADING_DAYS} trading days before the rest: ${before.excluded.slice(0, 10).map((e) => `${e.symbol} (${e.lastDate})`).join(', ')}`);
+  const stale = `data ends more than ${STALE_TRADING_DAYS} trading days before the rest`;
+  const outcome: RefreshOutcome = { day: o.day, symbols: before.symbols, excluded: before.excluded.map((e) => ({ ...e, reason: stale })), fetched: [] };
+  if (before.excluded.length > 0) o.log?.(`not trading ${before.excluded.length} symbol(s) whose ${stale}: ${before.excluded.slice(0, 10).map((e) => `${e.symbol} (${e.lastDate})`).join(', ')}`);
   if (before.missing.size === 0) return outcome;
   for (const group of await planRefresh(o, before)) {
     const isEarnings = group.kind === 'earnings';
@@ -70,8 +71,17 @@ export async function refreshRecent(o: RefreshRecentOptions): Promise<RefreshOut
     o.log?.(`refreshed ${group.from}..${o.day} from ${group.source} (${group.features.join(', ')}; ${group.symbols.length} symbols): ${rows} rows${summary.failures.length ? `, ${summary.failures.length} failures` : ''}`);
     if (summary.failures.length > 0) throw new IncompleteDataError(`refreshing recent features from ${group.source} failed for ${summary.failures.map((f) => `${f.symbol} (${f.reason})`).join(', ')}: not trading on stale data`);
   }
-  const after = await findGaps(o.features, wanted, o.day, before.symbols);
-  if (after.missing.size > 0) throw new IncompleteDataError(`the feature store still lacks ${o.day} after refreshing: ${describeGaps(after)}; not trading on incomplete data (a halted symbol, or a source without that day yet?)`);
+  let after = await findGaps(o.features, wanted, o.day, before.symbols);
+  // a symbol its source answered for without a bar on the day (halted, delisted) has no price to trade at: left out
+  const noBar = [...(after.missing.get('open') ?? new Map<string, string | null>())];
+  if (noBar.length > 0) {
+    o.log?.(`not trading ${noBar.length} symbol(s) without a bar on ${o.day} at the source: ${noBar.slice(0, 10).map(([s]) => s).join(', ')}`);
+    outcome.excluded.push(...noBar.map(([symbol, last]) => ({ symbol, lastDate: last ?? '', reason: `no bar on ${o.day} at the source` })));
+    outcome.symbols = outcome.symbols.filter((s) => !noBar.some(([x]) => x === s));
+    after = await findGaps(o.features, wanted, o.day, outcome.symbols);
+  }
+  if (outcome.symbols.length === 0) throw new IncompleteDataError(`no symbol has a bar on ${o.day} at its source: nothing to trade on (is ${o.day} published yet?)`);
+  if (after.missing.size > 0) throw new IncompleteDataError(`the feature store still lacks ${o.day} after refreshing: ${describeGaps(after)}; not trading on incomplete data`);
   return outcome;
 }
 

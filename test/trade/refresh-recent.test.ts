@@ -132,14 +132,33 @@ test('killed refresh: a refresh that died half-way is completed by the next run;
     await assert.rejects(refreshRecent(s.options({ features: crashingStore(s.store, 2), modelFeatures: ['open', 'day_of_week', 'is_earnings_day'] })), /simulated kill/);
     assert.deepEqual(await s.lastDates('open'), ['SYN00:2025-01-03', 'SYN01:2025-01-03'], 'the bars landed before the kill');
     assert.deepEqual(await s.lastDates('is_earnings_day'), ['SYN00:2024-12-31', 'SYN01:2024-12-31'], 'the earnings never did');
-    // a source that has no bar today for one symbol (halted, or not published yet): nothing is traded
-    const silent = new RecordingMarket(s.market, new Set(), new Set(['SYN01']));
-    const blocked = s.options({ modelFeatures: ['open', 'day_of_week', 'is_earnings_day'], day: '2025-01-06' });
-    blocked.sources = { ...blocked.sources, bars: async () => silent };
-    await assert.rejects(refreshRecent(blocked), /the feature store still lacks 2025-01-06 after refreshing: open: SYN01 \(2025-01-03\); day_of_week: SYN01 \(2025-01-03\); not trading on incomplete data/);
     // the next run completes it
-    await refreshRecent(s.options({ modelFeatures: ['open', 'day_of_week', 'is_earnings_day'], day: '2025-01-06' }));
-    for (const f of ['open', 'day_of_week', 'is_earnings_day']) assert.deepEqual(await s.lastDates(f), ['SYN00:2025-01-06', 'SYN01:2025-01-06'], f);
+    await refreshRecent(s.options({ modelFeatures: ['open', 'day_of_week', 'is_earnings_day'] }));
+    for (const f of ['open', 'day_of_week', 'is_earnings_day']) assert.deepEqual(await s.lastDates(f), ['SYN00:2025-01-03', 'SYN01:2025-01-03'], f);
+    // a refresh that cannot complete stops the run: here the earnings calendar fails for a day
+    const failing = s.options({ modelFeatures: ['open', 'is_earnings_day'], day: '2025-01-06' });
+    failing.sources = { ...failing.sources, earnings: async () => ({ name: 'synthetic', fetchEarnings: async () => ({ events: [], failures: [{ symbol: 'date:2025-01-06', reason: 'HTTP 500' }] }) }) };
+    await assert.rejects(refreshRecent(failing), /refreshing recent features from synthetic failed for date:2025-01-06 \(HTTP 500\): not trading on stale data/);
+    assert.deepEqual(await s.lastDates('is_earnings_day'), ['SYN00:2025-01-03', 'SYN01:2025-01-03'], 'the failed day was not written as "no earnings"');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a symbol the source has no bar for on the day (halted, delisted) is left out, said so; with none left the run stops', async () => {
+  const s = await setup();
+  try {
+    const silent = new RecordingMarket(s.market, new Set(), new Set(['SYN01']));
+    const o = s.options();
+    o.sources = { ...o.sources, bars: async () => silent };
+    const out = await refreshRecent(o);
+    assert.deepEqual(out.symbols, ['SYN00']);
+    assert.deepEqual(out.excluded, [{ symbol: 'SYN01', lastDate: '2024-12-31', reason: 'no bar on 2025-01-03 at the source' }]);
+    assert.match(s.lines.join('\n'), /not trading 1 symbol\(s\) without a bar on 2025-01-03 at the source: SYN01/);
+    const none = new RecordingMarket(s.market, new Set(), new Set(['SYN00', 'SYN01']));
+    const o2 = s.options({ day: '2025-01-06' });
+    o2.sources = { ...o2.sources, bars: async () => none };
+    await assert.rejects(refreshRecent(o2), /no symbol has a bar on 2025-01-06 at its source: nothing to trade on/);
   } finally {
     await s.close();
   }
@@ -174,7 +193,7 @@ test('a symbol whose data ended long before the rest (delisted) is left out, and
   try {
     await runBackfill({ features: ['open', 'day_of_week'], symbols: ['GONE0'], startDate: '2024-10-01', endDate: '2024-11-01', timeFrame: DAY }, { bars: s.market, store: s.store });
     const out = await refreshRecent(s.options());
-    assert.deepEqual(out.excluded, [{ symbol: 'GONE0', lastDate: '2024-11-01' }]);
+    assert.deepEqual(out.excluded, [{ symbol: 'GONE0', lastDate: '2024-11-01', reason: 'data ends more than 10 trading days before the rest' }]);
     assert.deepEqual(s.bars.requests[0]!.symbols.sort(), ['SYN00', 'SYN01']);
     assert.match(s.lines[0]!, /not trading 1 symbol\(s\) whose data ends more than 10 trading days before the rest: GONE0 \(2024-11-01\)/);
   } finally {
