@@ -100,7 +100,7 @@ export class DuckDbOrderLedger implements OrderLedger {
 /** DuckDB's message when another process holds the file. */
 const BUSY = /Could not set lock on file/;
 
-/** Retries `fn` with jittered exponential backoff (5 ms … 200 ms) while the file is held elsewhere, up to `timeoutMs`. */
+/** Retries `fn` with jittered exponential backoff (2 ms … 50 ms, short so readers are not starved by writers) while the file is held elsewhere, up to `timeoutMs`. */
 async function withBusyRetry<T>(path: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
@@ -112,7 +112,7 @@ async function withBusyRetry<T>(path: string, timeoutMs: number, fn: () => Promi
         const waited = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
         throw new Error(`the order ledger ${path} stayed busy for ${waited} (another process holds it): ${(err as Error).message.split('\n')[0]}`, { cause: err });
       }
-      const backoff = Math.min(200, 5 * 2 ** Math.min(attempt, 6));
+      const backoff = Math.min(50, 2 * 2 ** Math.min(attempt, 5));
       await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * backoff));
     }
   }
