@@ -14,7 +14,7 @@ export async function runForecast(o: { modelId: string; config?: ModelConfig; ba
     process.stderr.write(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}\n`);
     const { table, asOf, params, picks } = await forecastFromFreshData({
       modelId: o.modelId, config: o.config, features: await runtime.featureStore(), models: await runtime.modelStore(), asOf: o.asOf,
-      sources: refreshSources(runtime, o.csv), source: o.source, now: o.now ?? new Date(), log: (line) => process.stderr.write(`${line}\n`),
+      sources: refreshSources(runtime, o.csv), source: o.source, now: o.now ?? new Date(), locksDir: runtime.locksDir, log: (line) => process.stderr.write(`${line}\n`),
     });
     const { low, mid, high } = quantileIndices(table.quantiles);
     const k = params.intervalDays;

@@ -5,6 +5,7 @@ import { loadArtifact } from '../model/artifact.js';
 import { isTradingDay, previousTradingDay } from '../core/nyse-calendar.js';
 import { latestSessionDay } from '../trade/data-gaps.js';
 import { refreshRecent, type RefreshSources } from '../trade/refresh-recent.js';
+import { refreshLock } from '../trade/run-lock.js';
 import { forecastPicks, type ForecastPicks } from './forecast-picks.js';
 import { modelColumns } from './trade-model.js';
 
@@ -20,6 +21,8 @@ export interface ForecastFreshOptions {
   /** Forecast as of this date (the trading day on or before it); default: the latest session at `now`. */
   asOf?: string;
   now: Date;
+  /** Folder of the locks: the refresh takes the store's refresh lock, as `trade` does. */
+  locksDir: string;
   log: (line: string) => void;
 }
 
@@ -30,6 +33,6 @@ export interface ForecastFreshOptions {
 export async function forecastFromFreshData(o: ForecastFreshOptions): Promise<ForecastPicks> {
   const artifact = await loadArtifact(o.models, o.modelId);
   const day = o.asOf === undefined ? latestSessionDay(o.now) : isTradingDay(o.asOf) ? o.asOf : previousTradingDay(o.asOf);
-  await refreshRecent({ features: o.features, sources: o.sources, modelFeatures: modelColumns(artifact.meta), day, source: o.source, log: o.log });
+  await refreshRecent({ features: o.features, sources: o.sources, modelFeatures: modelColumns(artifact.meta), day, source: o.source, lock: () => refreshLock(o.locksDir), log: o.log });
   return forecastPicks({ modelId: o.modelId, features: o.features, models: o.models, config: o.config, until: day, artifact });
 }

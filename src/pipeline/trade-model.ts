@@ -8,7 +8,7 @@ import { loadArtifact, trainedConfig } from '../model/artifact.js';
 import { baseParams } from '../backtest/evaluation.js';
 import { executeTrade, type TradeOutcome } from '../trade/execute-trade.js';
 import { refreshRecent, type RefreshSources } from '../trade/refresh-recent.js';
-import { acquireRunLock } from '../trade/run-lock.js';
+import { acquireRunLock, refreshLock } from '../trade/run-lock.js';
 import { forecastPicks } from './forecast-picks.js';
 
 /** The adapters one trade run uses, opened on first use (the wiring module owns and closes them). */
@@ -70,7 +70,7 @@ export async function tradeModel(o: TradeModelOptions): Promise<TradeOutcome> {
         log: o.log,
         now: o.now ? () => o.now! : undefined,
         refresh: async (day) => {
-          await refreshRecent({ features, sources: o.ports.sources, modelFeatures: modelColumns(artifact.meta), day, source: o.source, log: o.log });
+          await refreshRecent({ features, sources: o.ports.sources, modelFeatures: modelColumns(artifact.meta), day, source: o.source, lock: () => refreshLock(o.locksDir), log: o.log });
         },
         pickBuys: async (day) => {
           const f = await forecastPicks({ modelId: o.modelId, features, models, config, until: day, artifact });

@@ -28,6 +28,12 @@ export interface RefreshRecentOptions {
   day: string;
   /** A chosen bar source (`--source`): must agree with the store's provenance; needed where none is recorded. */
   source?: string;
+  /**
+   * Held for the whole check-and-refresh: runs refreshing one store at once (several models trading at the same
+   * minute) take turns, so the first fetches the day and the others find it there; none reads a partition while
+   * another replaces it.
+   */
+  lock?: () => Promise<{ release(): Promise<void> }>;
   log?: (line: string) => void;
 }
 
@@ -49,6 +55,15 @@ export interface RefreshOutcome {
  * too: trading on stale or partial data is worse than not trading.
  */
 export async function refreshRecent(o: RefreshRecentOptions): Promise<RefreshOutcome> {
+  const lock = await o.lock?.();
+  try {
+    return await refreshLocked(o);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function refreshLocked(o: RefreshRecentOptions): Promise<RefreshOutcome> {
   const wanted = [...new Set(['open', ...o.modelFeatures])];
   const before = await findGaps(o.features, wanted, o.day);
   const stale = `data ends more than ${STALE_TRADING_DAYS} trading days before the rest`;

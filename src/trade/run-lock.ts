@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { acquireFileLock, describeHolder, LockBusyError } from '../core/file-lock.js';
+import { acquireFileLock, describeHolder, LockBusyError, type HeldLock } from '../core/file-lock.js';
 
 /** Lock names become folder names: letters, digits, dot, dash and underscore; no `..`, no separators. */
 const LOCK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -26,4 +26,9 @@ export async function acquireRunLock(locksDir: string, name: string): Promise<()
     if (err instanceof LockBusyError) throw new Error(`another trade run holds ${dir} (${describeHolder(err.holder)}); wait for it to finish`, { cause: err });
     throw err;
   }
+}
+
+/** The feature store's refresh lock (`<locksDir>/refresh/`): runs refreshing at once wait their turn, up to 10 minutes. */
+export function refreshLock(locksDir: string): Promise<HeldLock> {
+  return acquireFileLock(join(locksDir, 'refresh'), { waitMs: 600_000, purpose: 'a refresh of the feature store' });
 }

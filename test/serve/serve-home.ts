@@ -31,7 +31,7 @@ export async function buildHome(dir: string): Promise<HomeOutputs> {
     ok(['evaluate', '--model-id', 'tiny', '--json', '--num-stocks', '1,2', '--uncertainty', '0.1,0.3'], dir),
     ok(['explain', '--model-id', 'tiny', '--json'], dir),
     ok(['forecast', '--model-id', 'tiny', '--as-of', '2020-12-15'], dir),
-    ok(['forecast', '--model-id', 'tiny'], dir),
+    ok(['forecast', '--model-id', 'tiny', '--now', '2020-12-31T22:00:00Z'], dir),
   ]);
   for (const day of ['2021-01-04', '2021-01-05']) await ok(['trade', '--model-id', 'tiny', '--broker', 'paper', '--now', `${day}T15:00:00Z`, '--execute'], dir);
   return { evaluation: JSON.parse(evaluation) as HomeOutputs['evaluation'], explanation: JSON.parse(explanation) as HomeOutputs['explanation'] };

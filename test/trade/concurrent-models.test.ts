@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { DuckDbOrderLedger } from '../../src/store/duckdb-order-ledger.js';
 import type { LedgerRun } from '../../src/store/order-ledger.js';
 import { once, runCli, TINY_CONFIGS, type CliRun } from '../helpers/cli.js';
@@ -91,8 +93,10 @@ describe('several models on one ledger, and a killed run reconciled the next day
     await ok(['trade', '--model-id', 'm1', '--broker', 'paper', '--now', '2021-01-06T15:00:00Z', '--execute']);
     const ledgerFile = join(home(), 'ledger.duckdb');
     const before = await readFile(ledgerFile);
-    // as root, permissions do not stop writes: run the readers as an unprivileged user instead
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const filesBefore = await listing(home());
+    // as root, permissions do not stop writes: run the readers as an unprivileged user instead (where that user can
+    // read the project; otherwise the unchanged files below are what shows the readers write nothing)
+    const asUser = process.getuid?.() === 0 && nobodyCanRunStockcast() ? { uid: 65534, gid: 65534 } : {};
     await chmod(dir, 0o755);
     await run(`chmod -R a+rX,a-w ${JSON.stringify(home())}`);
     try {
@@ -108,6 +112,7 @@ describe('several models on one ledger, and a killed run reconciled the next day
       await run(`chmod -R u+w ${JSON.stringify(home())}`);
     }
     assert.deepEqual(await readFile(ledgerFile), before, 'the readers did not write the ledger');
+    assert.deepEqual(await listing(home()), filesBefore, 'nor anything else in the home');
   });
 
   test('crash then next day, end to end: a run killed after its first order reached the broker; reconcile reports it (exit 1); the next day settles and sells it; reconcile agrees (exit 0)', async () => {
@@ -153,6 +158,23 @@ describe('several models on one ledger, and a killed run reconciled the next day
     }
   });
 });
+
+/** Every file under a folder with its size and modification time. */
+async function listing(root: string): Promise<string[]> {
+  const { readdir, stat } = await import('node:fs/promises');
+  const out: string[] = [];
+  for (const name of await readdir(root, { recursive: true })) {
+    const st = await stat(join(root, name));
+    if (st.isFile()) out.push(`${name} ${st.size} ${st.mtimeMs}`);
+  }
+  return out.sort();
+}
+
+/** Whether the unprivileged user 65534 can read the project's CLI and its node_modules. */
+function nobodyCanRunStockcast(): boolean {
+  const probe = `require('fs').accessSync(${JSON.stringify(fileURLToPath(import.meta.resolve('tsx')))}); require('fs').accessSync(${JSON.stringify(fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)))})`;
+  return spawnSync(process.execPath, ['-e', probe], { uid: 65534, gid: 65534 }).status === 0;
+}
 
 async function run(command: string): Promise<void> {
   const { execSync } = await import('node:child_process');

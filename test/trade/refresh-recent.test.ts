@@ -207,3 +207,19 @@ test('the latest session day: today once the market has opened, else the trading
   assert.equal(latestSessionDay(new Date('2025-01-05T15:00:00Z')), '2025-01-03'); // Sunday
   assert.equal(latestSessionDay(new Date('2025-01-20T16:00:00Z')), '2025-01-17'); // Martin Luther King Day
 });
+
+test('runs refreshing one store at once take turns under the refresh lock: the first fetches the day, the others find it there', async () => {
+  const s = await setup();
+  const { acquireFileLock } = await import('../../src/core/file-lock.js');
+  const locks = await mkdtemp(join(tmpdir(), 'sc-refresh-lock-'));
+  try {
+    const lock = () => acquireFileLock(join(locks, 'refresh'), { waitMs: 60_000 });
+    const outcomes = await Promise.all([1, 2, 3].map(() => refreshRecent(s.options({ lock }))));
+    assert.equal(s.bars.requests.length, 1, 'one fetch, not three');
+    assert.deepEqual(outcomes.map((o) => o.fetched.length).sort(), [0, 0, 1]);
+    assert.deepEqual(await s.lastDates('day_of_week'), ['SYN00:2025-01-03', 'SYN01:2025-01-03']);
+  } finally {
+    await s.close();
+    await rm(locks, { recursive: true, force: true });
+  }
+});
