@@ -132,7 +132,7 @@ export class FeatureProvenance {
         if (origin.allowSourceChange) switches.push({ feature, symbols: [...syms].sort(), from, to: origin.source });
         else problems.push(`${feature} of ${list(syms)} was written from ${from}`);
       }
-      if (origin.source === SYNTHETIC) {
+      if (origin.source === SYNTHETIC && [...wanted].some((s) => !recorded.has(s))) {
         const unknown = (await this.o.storedSymbols(feature, timeFrame)).filter((s) => wanted.has(s) && !recorded.has(s));
         if (unknown.length > 0) problems.push(`the store holds ${feature} rows of unknown origin (written before sources were recorded) for ${list(unknown)}`);
       }
