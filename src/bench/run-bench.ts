@@ -2,6 +2,7 @@ import { benchFeatureStore } from './feature-store-bench.js';
 import { benchTft } from './tft-bench.js';
 import { benchEvaluate } from './evaluate-bench.js';
 import { benchTrade } from './trade-bench.js';
+import { benchLedger } from './ledger-bench.js';
 
 /** Options every benchmark may read. */
 export interface BenchOptions {
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (opts: BenchOptions) => Promise<Record<string, unk
   tft: benchTft,
   evaluate: benchEvaluate,
   trade: benchTrade,
+  ledger: benchLedger,
 };
 
 /** Runs one benchmark (or all) and prints one JSON object per benchmark on stdout. */

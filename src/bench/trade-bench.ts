@@ -74,9 +74,11 @@ export async function benchTrade(opts: { data: string; backend?: string }): Prom
 
     const t0 = performance.now();
     const source = new CsvBarsSource(data);
-    const symbols = await source.listSymbols();
-    const { bars } = await source.fetchBars({ symbols, start: new Date('2018-01-01T00:00:00Z'), end: new Date('2019-01-01T00:00:00Z'), timeFrame: parseTimeFrame('1Day') });
-    await withStore(home, (store) => store.write(barsToBatch(barsUpTo(bars, FIRST_DAY), REAL, TIME, parseTimeFrame('1Day'), new Date())));
+    const { bars: all } = await source.fetchBars({ symbols: await source.listSymbols(), start: new Date('2018-01-01T00:00:00Z'), end: new Date('2019-01-01T00:00:00Z'), timeFrame: parseTimeFrame('1Day') });
+    // the symbols still listed on the last day: a trade run leaves out (and would try to refresh) ones that stopped
+    const bars = new Map([...all].filter(([, b]) => b.some((x) => dayOf(x) === SECOND_DAY)));
+    const symbols = [...bars.keys()];
+    await withStore(home, (store) => store.write({ ...barsToBatch(barsUpTo(bars, FIRST_DAY), REAL, TIME, parseTimeFrame('1Day'), new Date()), source: source.name }));
     const tStore = performance.now();
     const backend = await initBackend((opts.backend ?? 'auto') as BackendName | 'auto');
     await withStore(home, (features) =>
@@ -87,7 +89,7 @@ export async function benchTrade(opts: { data: string; backend?: string }): Prom
     const first = tradeCommand(dir, FIRST_DAY, opts.backend);
     // the store is kept warm by a daily backfill: add the next day's bars as that backfill would
     const next = new Map([...bars].map(([s, b]) => [s, b.filter((x) => dayOf(x) === SECOND_DAY)] as const));
-    await withStore(home, (store) => store.write(barsToBatch(next, REAL, TIME, parseTimeFrame('1Day'), new Date())));
+    await withStore(home, (store) => store.write({ ...barsToBatch(next, REAL, TIME, parseTimeFrame('1Day'), new Date()), source: source.name }));
     const second = tradeCommand(dir, SECOND_DAY, opts.backend);
     return {
       symbols: symbols.length,

@@ -71,3 +71,8 @@ export interface Broker {
 export function isTerminal(status: OrderStatus): boolean {
   return status === 'filled' || status === 'canceled' || status === 'expired' || status === 'rejected';
 }
+
+/** How the ledger names the broker a run traded on, e.g. `alpaca (paper)`, `paper-local (local paper)`. */
+export function brokerLabel(broker: Pick<Broker, 'name' | 'mode'>): string {
+  return `${broker.name} (${broker.mode})`;
+}

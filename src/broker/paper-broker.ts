@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Account, Broker, BrokerOrder, Clock, OrderRequest, Position } from './broker.js';
 import { OrderRejectedError } from './broker.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { acquireFileLock } from '../core/file-lock.js';
 import { nyDate } from '../core/ny-time.js';
 import { isTradingDay, marketSession, nextTradingDay } from '../core/nyse-calendar.js';
 
@@ -25,12 +26,13 @@ interface State {
 /**
  * The offline default broker: fills market orders at the next available price (the open of the trading day the
  * order is placed on, or the next one), keeps cash and positions in a local file, follows the NYSE calendar, and
- * treats a repeated client order id as the same order (never a second fill).
+ * treats a repeated client order id as the same order (never a second fill). Several processes (models trading
+ * at the same minute) share the file: every read loads it afresh (it is replaced atomically) and every order is
+ * read-modified-written under a lock, so no process overwrites another's fill.
  */
 export class PaperBroker implements Broker {
   readonly name = 'paper-local';
   readonly mode = 'local paper';
-  private state: State | undefined;
 
   constructor(private readonly o: PaperBrokerOptions) {}
 
@@ -39,23 +41,30 @@ export class PaperBroker implements Broker {
   }
 
   private async load(): Promise<State> {
-    if (!this.state) {
-      try {
-        this.state = JSON.parse(await readFile(this.o.statePath, 'utf8')) as State;
-        for (const o of Object.values(this.state.orders)) {
-          o.submittedAt = o.submittedAt ? new Date(o.submittedAt) : null;
-          o.filledAt = o.filledAt ? new Date(o.filledAt) : null;
-        }
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`paper broker state ${this.o.statePath} is unreadable`, { cause: err });
-        this.state = { cash: this.o.startingCash ?? 100_000, positions: {}, orders: {} };
+    try {
+      const state = JSON.parse(await readFile(this.o.statePath, 'utf8')) as State;
+      for (const o of Object.values(state.orders)) {
+        o.submittedAt = o.submittedAt ? new Date(o.submittedAt) : null;
+        o.filledAt = o.filledAt ? new Date(o.filledAt) : null;
       }
+      return state;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`paper broker state ${this.o.statePath} is unreadable`, { cause: err });
+      return { cash: this.o.startingCash ?? 100_000, positions: {}, orders: {} };
     }
-    return this.state;
   }
 
-  private async save(): Promise<void> {
-    await writeFileAtomic(this.o.statePath, JSON.stringify(this.state, null, 1));
+  /** Loads the state, applies `change` and saves it, holding the state's lock throughout. */
+  private async update<T>(change: (s: State) => Promise<{ result: T; changed: boolean }>): Promise<T> {
+    const lock = await acquireFileLock(`${this.o.statePath}.lock`, { timeoutMs: 60_000, what: 'the local paper broker' });
+    try {
+      const state = await this.load();
+      const { result, changed } = await change(state);
+      if (changed) await writeFileAtomic(this.o.statePath, JSON.stringify(state, null, 1));
+      return result;
+    } finally {
+      await lock.release();
+    }
   }
 
   /** {@inheritDoc Broker.getClock} */
@@ -89,9 +98,14 @@ export class PaperBroker implements Broker {
 
   /** {@inheritDoc Broker.submitOrder} */
   async submitOrder(req: OrderRequest): Promise<BrokerOrder> {
-    const s = await this.load();
-    const existing = s.orders[req.clientOrderId];
-    if (existing) return existing;
+    return this.update(async (s) => {
+      const existing = s.orders[req.clientOrderId];
+      return existing ? { result: existing, changed: false } : { result: await this.fill(s, req), changed: true };
+    });
+  }
+
+  /** Fills a new order into the state at the day's price, or throws the rejection. */
+  private async fill(s: State, req: OrderRequest): Promise<BrokerOrder> {
     if (!(req.qty > 0) || !Number.isFinite(req.qty)) throw new OrderRejectedError(`qty must be > 0, got ${req.qty}`, 422);
     const now = this.now();
     let day = nyDate(now);
@@ -107,7 +121,6 @@ export class PaperBroker implements Broker {
     if (Math.abs(s.positions[req.symbol]!) < 1e-9) delete s.positions[req.symbol];
     const order = { id: randomUUID(), clientOrderId: req.clientOrderId, symbol: req.symbol, side: req.side, qty: req.qty, filledQty: req.qty, filledAvgPrice: price, status: 'filled' as const, submittedAt: now, filledAt: now, price };
     s.orders[req.clientOrderId] = order;
-    await this.save();
     return order;
   }
 }

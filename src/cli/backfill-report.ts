@@ -12,6 +12,9 @@ export function formatBackfillSummary(summary: BackfillSummary, seconds: number)
   if (summary.chunksSkipped > 0) {
     lines.push(`resumed: ${summary.chunksSkipped} step(s) had already landed in an earlier run and were skipped`);
   }
+  for (const c of summary.sourceChanges ?? []) {
+    lines.push(`source switched (--allow-source-change): ${c.feature} of ${c.symbols.join(', ')} from ${c.from} to ${c.to}`);
+  }
   if (summary.noData.length > 0) {
     lines.push(`no data in range for ${summary.noData.length} symbol(s): ${summary.noData.join(', ')}`);
   }

@@ -32,9 +32,10 @@ interface BackfillOptions {
   symbolsFile?: string;
   symbols?: string[];
   timeFrame: string;
-  source: SourceName;
+  source?: SourceName;
   earningsSource?: string;
   csv?: string;
+  allowSourceChange?: boolean;
   chunkSize: number;
   json?: boolean;
 }
@@ -50,8 +51,9 @@ export function registerBackfill(program: Command): void {
     .option('--symbols-file <path>', 'file with one ticker per line (default: all symbols of the source for synthetic/csv)')
     .addOption(flag('--symbols <list>', 'comma-separated tickers instead of a file', symbolListFlag()))
     .option('--time-frame <tf>', 'bar time frame: 1Day, 1Hour, 10Min, …', '1Day')
-    .addOption(flag('--source <name>', `bar source: ${SOURCE_NAMES.join(', ')}`, choiceFlag(SOURCE_NAMES), 'synthetic'))
-    .addOption(flag('--earnings-source <name>', 'earnings source: nasdaq or synthetic (default: nasdaq for alpaca/yahoo, synthetic otherwise)', choiceFlag(['nasdaq', 'synthetic'])))
+    .addOption(flag('--source <name>', `bar source (required: no default, so made-up prices never reach a real store): ${SOURCE_NAMES.join(', ')}`, choiceFlag(SOURCE_NAMES)))
+    .addOption(flag('--earnings-source <name>', 'earnings source: nasdaq or synthetic (default: synthetic for --source synthetic, nasdaq otherwise)', choiceFlag(['nasdaq', 'synthetic'])))
+    .option('--allow-source-change', "let symbols switch from the real source recorded in the store's provenance to this one")
     .option('--csv <path>', 'CSV file for --source csv (symbol,date,open,high,low,close,adj_close,volume; .gz ok)')
     .addOption(flag('--chunk-size <n>', 'symbols per checkpointed step, 1–100000', intFlag({ min: 1, max: 100_000 }), 100))
     .addOption(jsonOption())
@@ -66,15 +68,19 @@ Examples:
       --start 2015-01-01 --end 2018-12-31
 
 A re-run of the same command after an interruption skips the steps that already landed; writes are merges,
-so re-running never duplicates rows. Exit code 1 when any symbol or date failed.`,
+so re-running never duplicates rows. The store records which source wrote each symbol and feature: it refuses
+synthetic rows for symbols holding real data (and the reverse), and a second real source for a symbol unless
+--allow-source-change. Exit code 1 when any symbol or date failed.`,
     )
     .action(async (opts: BackfillOptions) => {
+      if (opts.source === undefined) throw new Error(`backfill: --source is required (${SOURCE_NAMES.join(', ')}); there is no default, so made-up prices never reach a real store by accident`);
       if (opts.symbols && opts.symbolsFile) throw new Error('backfill: give --symbols or --symbols-file, not both');
       const runtime = await openRuntime();
       try {
         const bars = await runtime.barSource(opts.source, { csvPath: opts.csv });
         const symbols = opts.symbolsFile ? await readSymbolsFile(opts.symbolsFile) : (opts.symbols ?? validateSymbols(await runtime.defaultSymbols(opts.source, bars), `symbols of --source ${opts.source}`));
-        const earningsSource = opts.earningsSource ?? (opts.source === 'synthetic' || opts.source === 'csv' ? 'synthetic' : 'nasdaq');
+        // made-up earnings days for real tickers would be refused by the store's provenance: real bars get real earnings
+        const earningsSource = opts.earningsSource ?? (opts.source === 'synthetic' ? 'synthetic' : 'nasdaq');
         const progress = createProgress('backfill');
         const t0 = performance.now();
         const request = {
@@ -91,6 +97,7 @@ so re-running never duplicates rows. Exit code 1 when any symbol or date failed.
           earnings: () => runtime.earningsSource(earningsSource),
           store: await runtime.featureStore(),
           unavailableBarFeatures: runtime.unavailableBarFeatures(opts.source),
+          allowSourceChange: opts.allowSourceChange === true,
           checkpointDir: runtime.homePath('checkpoints'),
           onStart: (req) =>
             logLine(`backfill: ${req.symbols.length} symbols, ${req.features.length} features, ${req.startDate}..${req.endDate} ${opts.timeFrame} from ${bars.name} into ${runtime.featureLocation}`),

@@ -32,7 +32,7 @@ export function registerCommands(program: Command): void {
   program
     .command('bench')
     .description('Run benchmarks and print JSON figures.')
-    .argument('[name]', 'which benchmark: features, tft, evaluate, trade (default: all)', 'all')
+    .argument('[name]', 'which benchmark: features, tft, evaluate, trade, ledger (default: all)', 'all')
     .option('--data <path>', 'daily bars CSV', '../shared/data/sp500-daily-2015-2018.csv.gz')
     .addOption(flag('--config <name>', 'tft: small or favourite (default: both)', choiceFlag(['small', 'favourite'] as const)))
     .addOption(flag('--budget-minutes <n>', 'tft: also train this long and report the validation loss (REFERENCE.md: 15); > 0 and <= 1440', numberFlag({ above: 0, max: 1440 })))

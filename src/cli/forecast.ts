@@ -1,20 +1,26 @@
 import type { Command } from 'commander';
-import { forecastPicks, type ForecastPicks } from '../pipeline/forecast-picks.js';
+import type { ForecastPicks } from '../pipeline/forecast-picks.js';
+import { forecastFromFreshData } from '../pipeline/forecast-fresh.js';
 import { readForecast } from '../pipeline/results-store.js';
 import { quantileColumn, quantileIndices } from '../core/prediction-table.js';
 import type { ModelConfig } from '../config/seed-config.js';
-import { openRuntime } from './runtime.js';
+import { openRuntime, SOURCE_NAMES, type SourceName } from './runtime.js';
+import { refreshSources } from './trade.js';
 import { commandConfig, configOption } from './common-options.js';
-import { backendOption, choiceFlag, dateFlag, flag, modelIdOption } from './flags.js';
+import { backendOption, choiceFlag, dateFlag, flag, isoTimeFlag, modelIdOption } from './flags.js';
 import { jsonOption, logLine, printResult } from './output.js';
 
 /** `stockcast forecast`: today's forecasts and the strategy's buy list, as a table or as the stored forecast JSON. */
-export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; asOf?: string; earningsSource?: string; json?: boolean }): Promise<void> {
+export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; asOf?: string; earningsSource?: string; source?: SourceName; csv?: string; now?: Date; json?: boolean }): Promise<void> {
   const runtime = await openRuntime();
   try {
     logLine(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}`);
     const models = await runtime.modelStore();
-    const f = await forecastPicks({ modelId: o.modelId, features: await runtime.featureStore(), models, config: o.config, until: o.asOf, earnings: o.earningsSource ? () => runtime.earningsSource(o.earningsSource!) : undefined });
+    const f = await forecastFromFreshData({
+      modelId: o.modelId, config: o.config, features: await runtime.featureStore(), models, asOf: o.asOf,
+      sources: refreshSources(runtime, o.csv), source: o.source, now: o.now ?? new Date(), locksDir: runtime.locksDir, log: logLine,
+      earnings: o.earningsSource ? () => runtime.earningsSource(o.earningsSource!) : undefined,
+    });
     // the document the dashboard reads (`<model_id>/output/forecasts/<as-of>.json`)
     if (o.json) printResult(o, await readForecast(models, o.modelId, f.asOf), () => '');
     else printResult(o, f, (x) => forecastText(o.modelId, x));
@@ -48,12 +54,15 @@ export function registerForecast(program: Command): void {
     .description("Today's forecasts from the freshest data in the store and the strategy's buy list (the seed's run_inference).")
     .addOption(modelIdOption('a trained model'))
     .addOption(configOption('for the preferred strategy'))
-    .addOption(flag('--as-of <date>', 'forecast from data up to this date (default: the newest in the store)', dateFlag()))
+    .addOption(flag('--as-of <date>', 'forecast from data up to this date (default: the latest session; missing days are refreshed first)', dateFlag()))
     .addOption(flag('--earnings-source <name>', 'earnings calendar for the forecast days the store lacks (models using is_earnings_day)', choiceFlag(['nasdaq', 'synthetic'] as const)))
+    .addOption(flag('--source <name>', `refresh source (${SOURCE_NAMES.join(', ')}); default: the source recorded as having written the data`, choiceFlag(SOURCE_NAMES)))
+    .option('--csv <path>', 'the CSV file to refresh a csv-sourced store from')
+    .addOption(flag('--now <iso>', 'the time the latest session is judged at (default: now)', isoTimeFlag()))
     .addOption(backendOption())
     .addOption(jsonOption('print the stored forecast (every symbol\'s quantiles and the buy list) as JSON'))
-    .action(async (opts: { modelId: string; config?: string; backend: string; asOf?: string; earningsSource?: string; json?: boolean }) => {
+    .action(async (opts: { modelId: string; config?: string; backend: string; asOf?: string; earningsSource?: string; source?: SourceName; csv?: string; now?: Date; json?: boolean }) => {
       const config = commandConfig(opts.config, opts.modelId);
-      await runForecast({ modelId: opts.modelId, config, backend: opts.backend, asOf: opts.asOf, earningsSource: opts.earningsSource, json: opts.json });
+      await runForecast({ modelId: opts.modelId, config, backend: opts.backend, asOf: opts.asOf, earningsSource: opts.earningsSource, source: opts.source, csv: opts.csv, now: opts.now, json: opts.json });
     });
 }

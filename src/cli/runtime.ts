@@ -66,6 +66,8 @@ export interface Runtime {
   lockPath(name: string): string;
   /** A path under the home built from user input (a report named after a model id, …), checked to stay inside it. */
   homePath(...segments: string[]): string;
+  /** The folder of run locks, `<home>/locks`. */
+  locksDir: string;
   close(): Promise<void>;
 }
 
@@ -199,6 +201,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     homePath(...segments) {
       return pathInside(home, ...segments);
     },
+    locksDir: pathInside(home, 'locks'),
     async close() {
       await ledger?.close();
       await features?.close();

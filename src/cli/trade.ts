@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import type { ModelConfig } from '../config/seed-config.js';
 import { planText, type TradeOutcome } from '../trade/execute-trade.js';
-import { tradeStatus, weeklyPerformance } from '../trade/trade-report.js';
+import { changeText } from '../trade/reconcile.js';
 import { tradeModel, type TradePorts } from '../pipeline/trade-model.js';
+import type { RefreshSources } from '../trade/refresh-recent.js';
 import { openRuntime, SOURCE_NAMES, type Runtime, type SourceName } from './runtime.js';
 import { commandConfig, configOption } from './common-options.js';
-import { backendOption, choiceFlag, flag, intFlag, isoTimeFlag, modelIdOption } from './flags.js';
-import { alertChannels, notifyOption, notifyStatus } from './notify-status.js';
+import { backendOption, choiceFlag, flag, isoTimeFlag, modelIdOption } from './flags.js';
+import { jsonOption } from './output.js';
+import { registerTradeReports } from './trade-reports.js';
 
 /** Options of one `trade` run. */
 export interface TradeCommandOptions {
@@ -15,11 +17,15 @@ export interface TradeCommandOptions {
   execute?: boolean;
   live?: boolean;
   broker?: 'alpaca' | 'paper';
+  /** Refresh source: checked against the store's provenance; without it, the source recorded there. */
   source?: SourceName;
+  /** The CSV file a `csv`-sourced store is refreshed from. */
+  csv?: string;
   now?: Date;
   backend?: string;
   /** Print one summary line instead of the whole plan (the demo prints the ledger afterwards). */
   quiet?: boolean;
+  json?: boolean;
 }
 
 /** One trade run of a model (tradeModel with the runtime's adapters). Prints the plan or the orders. */
@@ -30,61 +36,83 @@ export async function runTrade(o: TradeCommandOptions): Promise<string> {
       modelId: o.modelId,
       config: o.config,
       execute: o.execute === true,
+      source: o.source,
       now: o.now,
-      lockPath: runtime.lockPath(`trade-${o.modelId}`),
+      locksDir: runtime.locksDir,
       backend: await runtime.tensorBackend(o.backend ?? 'auto'),
       ports: tradePorts(runtime, o),
       log: (line) => process.stderr.write(`${line}\n`),
     });
-    process.stdout.write(`${out.status}: ${outcomeText(out, o.quiet === true)}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ modelId: o.modelId, status: out.status, message: out.message, run: out.run ?? null, reconciled: out.reconciled }, null, 1)}\n`);
+    else process.stdout.write(`${out.status}: ${outcomeText(out, o.quiet === true)}\n`);
     return out.status;
   } finally {
     await runtime.close();
   }
 }
 
-/** The runtime's adapters for one trade run: the chosen broker, the ledger, and the refresh sources. */
+/** The runtime's adapters for one trade run: the chosen broker, the ledger, and the refresh sources by name. */
 function tradePorts(runtime: Runtime, o: TradeCommandOptions): TradePorts {
-  const source = o.source ?? 'synthetic';
   return {
     // live needs --live and the configs.yaml entry's live_trading, both (never the artifact's stored config)
     broker: () => runtime.broker({ kind: o.broker, live: o.live, liveConfirmed: o.live === true && o.config?.liveTrading === true, now: o.now }),
     ledger: () => runtime.orderLedger(),
     features: () => runtime.featureStore(),
     models: () => runtime.modelStore(),
-    bars: () => runtime.barSource(source),
-    earnings: () => runtime.earningsSource(source === 'synthetic' ? 'synthetic' : 'nasdaq'),
-    unavailableBarFeatures: runtime.unavailableBarFeatures(source),
+    sources: refreshSources(runtime, o.csv),
   };
 }
 
-/** The plan (or, quiet, its first line and the order counts). */
+/** Bar and earnings sources by name, for a refresh from the source the store recorded (`csv` needs the file). */
+export function refreshSources(runtime: Runtime, csv: string | undefined): RefreshSources {
+  return {
+    bars: (name) => {
+      const source = sourceName(name, 'the refresh source');
+      if (source === 'csv' && !csv) throw new Error('the store’s data was written from a CSV file: pass --csv <file> holding the new days (a CSV file cannot refresh itself), or backfill them first');
+      return runtime.barSource(source, { csvPath: csv });
+    },
+    earnings: (name) => runtime.earningsSource(name),
+    unavailableBarFeatures: (name) => runtime.unavailableBarFeatures(sourceName(name, 'the refresh source')),
+  };
+}
+
+/** A bar source name, or an error naming where it came from. */
+export function sourceName(name: string, what: string): SourceName {
+  if (!(SOURCE_NAMES as readonly string[]).includes(name)) throw new Error(`${what}: expected one of ${SOURCE_NAMES.join(', ')}, got "${name}"`);
+  return name as SourceName;
+}
+
+/** The plan (or, quiet, its first line and the order counts), after what reconciliation settled. */
 function outcomeText(out: TradeOutcome, quiet: boolean): string {
-  if (!out.run) return out.message;
+  const settled = out.reconciled.length ? `reconciled ${out.reconciled.length} order(s) of earlier runs:\n${out.reconciled.map((c) => `  ${changeText(c)}`).join('\n')}\n` : '';
+  if (!out.run) return `${settled}${out.message}`;
   const plan = planText(out.run);
   if (quiet) {
     const count = (side: 'buy' | 'sell') => out.run!.orders.filter((x) => x.orderType === side).length;
     return `${plan.split('\n')[0]}; ${count('sell')} sells, ${count('buy')} buys`;
   }
-  return `${out.message === plan ? '' : `${out.message}\n`}${plan}`;
+  return `${settled}${out.message === plan ? '' : `${out.message}\n`}${plan}`;
 }
 
-/** Registers `stockcast trade`, `trade status` and `performance`. */
+/** Registers `stockcast trade` (and `trade status`, `trade reconcile`, `performance`). */
 export function registerTrade(program: Command): void {
   const trade = program
     .command('trade')
     .enablePositionalOptions()
-    .description("The daily execute-trade workflow (the seed's execute_buy): sell this model's last buys, forecast, buy the new picks.")
+    .description("The daily execute-trade workflow (the seed's execute_buy): reconcile earlier runs, complete the day's data, sell this model's holdings, forecast, buy the new picks.")
     .addOption(modelIdOption('the model to trade', { optional: true }))
     .addOption(configOption('(strategy, starting_money, live_trading, notional caps)'))
     .option('--execute', 'send orders (default: a dry run that prints the plan)')
     .option('--dry-run', 'print the plan without sending anything (the default; stated for scripts)')
     .option('--live', 'trade the live account (also needs live_trading: true in the config)')
     .addOption(flag('--broker <name>', 'alpaca (paper by default) or paper (local, offline); default: alpaca when ALPACA_KEY is set', choiceFlag(['alpaca', 'paper'] as const)))
-    .addOption(flag('--source <name>', 'where to refresh recent bars from: synthetic, alpaca, yahoo', choiceFlag(SOURCE_NAMES), 'synthetic'))
+    .addOption(flag('--source <name>', `refresh source (${SOURCE_NAMES.join(', ')}); default: the source recorded as having written the data`, choiceFlag(SOURCE_NAMES)))
+    .option('--csv <path>', 'the CSV file to refresh a csv-sourced store from')
     .addOption(flag('--now <iso>', 'simulated time for the local paper broker (e.g. 2025-01-06T15:00:00Z)', isoTimeFlag()))
     .addOption(backendOption())
-    .action(async (opts: { modelId?: string; config?: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source: SourceName; now?: Date; backend: string }) => {
+    .addOption(jsonOption('print the outcome as JSON (logs stay on stderr)'))
+    .addHelpText('after', '\nExit codes: 0 the run finished (or had nothing to do: market closed, not due, already done, dry run); 1 it stopped (incomplete data, another run holds the lock, a ledger that disagrees with the broker, any error).')
+    .action(async (opts: { modelId?: string; config?: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source?: SourceName; csv?: string; now?: Date; backend: string; json?: boolean }) => {
       if (!opts.modelId) throw new Error('trade: --model-id is required (or use `stockcast trade status`)');
       if (opts.dryRun && opts.execute) throw new Error('trade: --dry-run and --execute contradict each other; pick one');
       const config = commandConfig(opts.config, opts.modelId);
@@ -92,37 +120,7 @@ export function registerTrade(program: Command): void {
         if (opts.live) throw new Error(`trade --live: model ${opts.modelId} has no config in ${opts.config ?? 'configs.yaml'}; live trading never runs on defaults`);
         process.stderr.write(`trade ${opts.modelId}: no config for it in ${opts.config ?? 'configs.yaml'}; using the config stored with the trained model\n`);
       }
-      await runTrade({ modelId: opts.modelId, config, execute: opts.execute, live: opts.live, broker: opts.broker, source: opts.source, now: opts.now, backend: opts.backend });
+      await runTrade({ modelId: opts.modelId, config, execute: opts.execute, live: opts.live, broker: opts.broker, source: opts.source, csv: opts.csv, now: opts.now, backend: opts.backend, json: opts.json });
     });
-  trade
-    .command('status')
-    .description('For each model: last run, whether a scheduled run was missed (exit code 2 if so), realised P&L.')
-    .addOption(flag('--interval-days <n>', 'expected trading days between runs (1–260)', intFlag({ min: 1, max: 260 }), 1))
-    .addOption(flag('--now <iso>', 'evaluate as of this time', isoTimeFlag()))
-    .addOption(notifyOption())
-    .action(async (opts: { intervalDays: number; now?: Date; notify?: true | string }) => {
-      const now = opts.now ?? new Date();
-      const runtime = await openRuntime();
-      try {
-        const channels = opts.notify === undefined ? undefined : await alertChannels(runtime, opts.notify);
-        const ledger = await runtime.orderLedger();
-        const r = await tradeStatus(ledger, now, opts.intervalDays);
-        process.stdout.write(`${r.text}\n`);
-        if (r.missed) process.exitCode = 2;
-        if (channels) await notifyStatus({ channels, ledger, now, intervalFor: () => opts.intervalDays });
-      } finally {
-        await runtime.close();
-      }
-    });
-  program
-    .command('performance')
-    .description('Models ranked by realised weekly performance, with per-week and per-symbol detail.')
-    .action(async () => {
-      const runtime = await openRuntime();
-      try {
-        process.stdout.write(`${await weeklyPerformance(await runtime.orderLedger())}\n`);
-      } finally {
-        await runtime.close();
-      }
-    });
+  registerTradeReports(program, trade);
 }

@@ -31,8 +31,16 @@ export interface LockOptions {
   /** Told once the lock has been held by another process for `noticeAfterMs`, then every minute. */
   onWait?: (message: string) => void;
   noticeAfterMs?: number;
-  /** Gives up with an error naming the holder after this long (default 10 minutes). */
+  /** Gives up with a LockBusyError naming the holder after this long (default 10 minutes; 0: do not wait). */
   timeoutMs?: number;
+}
+
+/** The lock stayed held by a live process for the whole of `timeoutMs` (0: it was held when asked). */
+export class LockBusyError extends Error {
+  constructor(readonly path: string, readonly holder: LockHolder | null, message: string) {
+    super(message);
+    this.name = 'LockBusyError';
+  }
 }
 
 /** A held lock. */
@@ -71,8 +79,9 @@ async function acquire(path: string, options: LockOptions): Promise<FileLock> {
     }
     const now = Date.now();
     const who = describeHolder(path, seen, options.what);
-    if (now - started > timeout) {
-      throw new Error(`gave up after ${Math.round(timeout / 1000)} s waiting for ${who}; if that process is gone, delete ${path}`);
+    if (now - started >= timeout) {
+      if (timeout === 0) throw new LockBusyError(path, seen.holder, `${who} is busy`);
+      throw new LockBusyError(path, seen.holder, `gave up after ${Math.round(timeout / 1000)} s waiting for ${who}; if that process is gone, delete ${path}`);
     }
     if (now >= nextNotice) {
       options.onWait?.(`waiting for ${who}`);
@@ -102,6 +111,12 @@ export async function removeStaleLock(path: string, o: { onlyOwnRecords?: boolea
   if (!seen || (o.onlyOwnRecords && !seen.holder) || !isStale(seen)) return false;
   await breakLock(path, seen, 0);
   return (await readLock(path))?.id !== seen.id;
+}
+
+/** Who holds the lock at `path` now, or null when it is free (no lock file, or its holder is gone). */
+export async function lockHolder(path: string): Promise<LockHolder | null> {
+  const seen = await readLock(path);
+  return seen && !isStale(seen) ? seen.holder : null;
 }
 
 /** A lock file as read: its holder record (null when unreadable) and the id of this lock instance. */

@@ -7,6 +7,7 @@ import { tradingDaysBetween } from '../core/nyse-calendar.js';
 import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
 import type { DuplicateConflict, FeatureBatch, FeatureStore } from '../store/feature-store.js';
+import type { SourceChange } from '../store/feature-provenance.js';
 import { featureSpec, isKnownFeature } from '../core/feature-catalog.js';
 import { barsToBatch, earningsToBatch } from './feature-rows.js';
 import type { BackfillCheckpoint } from './backfill-checkpoint.js';
@@ -30,6 +31,8 @@ export interface BackfillDeps {
   checkpoint?: BackfillCheckpoint;
   /** Bar features the bar source cannot provide (e.g. trade_count from a CSV file). */
   unavailableBarFeatures?: string[];
+  /** Let symbols switch from the real source recorded in the store's provenance to this backfill's source. */
+  allowSourceChange?: boolean;
   now?: () => Date;
   onProgress?: (event: { stage: 'bars' | 'earnings'; done: number; total: number }) => void;
   log?: (line: string) => void;
@@ -46,6 +49,8 @@ export interface BackfillSummary {
   noData: string[];
   chunksSkipped: number;
   chunksTotal: number;
+  /** Symbols switched from one real source to another (only with `allowSourceChange`). */
+  sourceChanges: SourceChange[];
 }
 
 /** Checks a request before any network call; throws a readable error on bad input. */
@@ -96,6 +101,7 @@ export async function runBackfill(req: BackfillRequest, deps: BackfillDeps): Pro
     noData: [],
     chunksSkipped: 0,
     chunksTotal: 0,
+    sourceChanges: [],
   };
   const chunkSize = req.chunkSize ?? 100;
   const chunks: string[][] = [];
@@ -123,7 +129,7 @@ export async function runBackfill(req: BackfillRequest, deps: BackfillDeps): Pro
       for (const s of chunk) {
         if (!failed.has(s) && (result.bars.get(s)?.length ?? 0) === 0) summary.noData.push(s);
       }
-      const batch = barsToBatch(result.bars, barFeatures, timeFeatures, req.timeFrame, now());
+      const batch = { ...barsToBatch(result.bars, barFeatures, timeFeatures, req.timeFrame, now()), source: deps.bars.name, allowSourceChange: deps.allowSourceChange };
       const conflicts = await writeBatch(deps.store, batch, summary);
       // a chunk is complete once its write has landed with no failed symbol and no conflicting row: a re-run
       // retries the rest
@@ -145,7 +151,7 @@ export async function runBackfill(req: BackfillRequest, deps: BackfillDeps): Pro
       // a day whose calendar could not be read is left out rather than written as "no earnings"
       const failedDays = new Set(result.failures.filter((f) => f.symbol.startsWith('date:')).map((f) => f.symbol.slice(5)));
       const goodDays = days.filter((d) => !failedDays.has(d));
-      const batch = earningsToBatch(req.symbols, goodDays, result.events, earningsFeatures, now());
+      const batch = { ...earningsToBatch(req.symbols, goodDays, result.events, earningsFeatures, now()), source: deps.earnings.name, allowSourceChange: deps.allowSourceChange };
       const conflicts = await writeBatch(deps.store, batch, summary);
       if (result.failures.length === 0 && conflicts === 0) await deps.checkpoint?.markCompleted('earnings');
     }
@@ -159,6 +165,7 @@ async function writeBatch(store: FeatureStore, batch: FeatureBatch, summary: Bac
   add(summary.receivedRows, new Map([...batch.values.keys()].map((f) => [f, batch.symbols.length])));
   const written = await store.write(batch);
   add(summary.changedRows, written.changedRows);
+  summary.sourceChanges.push(...(written.sourceChanges ?? []));
   summary.failures.push(...conflictFailures(written.conflicts));
   return written.conflicts.length;
 }

@@ -15,6 +15,8 @@ export interface BackfillFeaturesOptions {
   store: FeatureStore;
   /** Bar features this bar source cannot provide (an error when asked for). */
   unavailableBarFeatures: string[];
+  /** Let symbols switch from the real source recorded in the store's provenance to this one. */
+  allowSourceChange?: boolean;
   /** Directory of the checkpoint files: a re-run of the same request resumes where it stopped. */
   checkpointDir: string;
   /** Called once the request is valid, before any network call. */
@@ -28,5 +30,5 @@ export async function backfillFeatures(o: BackfillFeaturesOptions): Promise<Back
   const earnings = needsEarnings(o.request.features) ? await o.earnings() : undefined;
   const checkpoint = new FileBackfillCheckpoint(join(o.checkpointDir, `backfill-${backfillRequestId(o.request, o.bars.name)}.json`));
   o.onStart?.(o.request);
-  return runBackfill(o.request, { bars: o.bars, earnings, store: o.store, checkpoint, unavailableBarFeatures: o.unavailableBarFeatures, onProgress: o.onProgress });
+  return runBackfill(o.request, { bars: o.bars, earnings, store: o.store, checkpoint, unavailableBarFeatures: o.unavailableBarFeatures, allowSourceChange: o.allowSourceChange, onProgress: o.onProgress });
 }

@@ -72,3 +72,16 @@ async function fillFromCalendar(o: ScheduleOptions, symbols: string[], values: M
     });
   }
 }
+
+/**
+ * The earnings calendar a live forecast reads its decoder days from: the source the store recorded as having
+ * written is_earnings_day (the one most symbols came from), else nasdaq; so a synthetic store keeps synthetic
+ * earnings and a real one real earnings.
+ */
+export async function recordedEarningsSource(features: FeatureStore, timeFrame: string, open: (name: string) => Promise<EarningsSource>): Promise<EarningsSource> {
+  const bySymbol = (await features.recordedSources(['is_earnings_day'], timeFrame)).get('is_earnings_day') ?? new Map<string, string>();
+  const counts = new Map<string, number>();
+  for (const source of bySymbol.values()) counts.set(source, (counts.get(source) ?? 0) + 1);
+  const [name] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['nasdaq'];
+  return open(name);
+}

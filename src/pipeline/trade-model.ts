@@ -2,17 +2,17 @@ import type { Broker } from '../broker/broker.js';
 import type { OrderLedger } from '../store/order-ledger.js';
 import type { FeatureStore } from '../store/feature-store.js';
 import type { ObjectStore } from '../store/object-store.js';
-import type { MarketDataSource } from '../sources/market-data-source.js';
-import type { EarningsSource } from '../sources/earnings-source.js';
 import type { ModelConfig } from '../config/seed-config.js';
+import type { ArtifactMeta } from '../model/artifact.js';
 import { loadArtifact, trainedConfig } from '../model/artifact.js';
 import { baseParams } from '../backtest/evaluation.js';
 import { executeTrade, type TradeOutcome } from '../trade/execute-trade.js';
-import { refreshRecent } from '../trade/refresh-recent.js';
-import { acquireLock } from '../trade/run-lock.js';
-import { nyDate } from '../core/ny-time.js';
+import { refreshRecent, type RefreshSources } from '../trade/refresh-recent.js';
+import { acquireRunLock, refreshLock } from '../trade/run-lock.js';
 import { validateModelId } from '../core/identifiers.js';
 import { forecastPicks } from './forecast-picks.js';
+import { recordedEarningsSource } from './earnings-schedule.js';
+import { formatTimeFrame } from '../core/time-frame.js';
 
 /** The adapters one trade run uses, opened on first use (the wiring module owns and closes them). */
 export interface TradePorts {
@@ -20,10 +20,8 @@ export interface TradePorts {
   ledger(): Promise<OrderLedger>;
   features(): Promise<FeatureStore>;
   models(): Promise<ObjectStore>;
-  /** Sources for the recent-days refresh: opened only when days are missing. */
-  bars(): Promise<MarketDataSource>;
-  earnings(): Promise<EarningsSource>;
-  unavailableBarFeatures: string[];
+  /** Sources by name for the refresh: opened only when days are missing, from the source that wrote them. */
+  sources: RefreshSources;
 }
 
 /** One trade run of a model. */
@@ -33,24 +31,31 @@ export interface TradeModelOptions {
   config?: ModelConfig;
   /** Send orders; otherwise a dry run that records and sends nothing. */
   execute: boolean;
-  /** Simulated time (local paper broker); the forecast reads no data after its day. */
+  /** A chosen refresh source (`--source`), checked against the store's provenance. */
+  source?: string;
+  /** Simulated time (the local paper broker's clock): the run's records are stamped with it. */
   now?: Date;
-  /** The model's run lock: one trade run per model at a time. */
-  lockPath: string;
+  /** Folder of the run locks: one trade run per model at a time (`<locksDir>/trade-<model id>/`). */
+  locksDir: string;
   /** The tensor backend in use, for the log. */
   backend: string;
   ports: TradePorts;
   log: (line: string) => void;
 }
 
+/** Every column a model reads from the store (its features and target column). */
+export function modelColumns(meta: ArtifactMeta): string[] {
+  return [...new Set([...meta.dataset.features, meta.dataset.targetColumn])];
+}
+
 /**
  * The seed's execute_buy, one run: take the model's lock, load the model (before anything is sold, so a missing
  * model stops the run while it still holds its positions), then the crash-safe workflow of trade/execute-trade:
- * refresh the missing recent days, sell this model's last buys, forecast, pick, buy.
+ * reconcile earlier runs, make the run day's data complete, sell this model's holdings, forecast, pick, buy.
  */
 export async function tradeModel(o: TradeModelOptions): Promise<TradeOutcome> {
   validateModelId(o.modelId); // before anything (the lock first of all) is built from it
-  const release = await acquireLock(o.lockPath);
+  const release = await acquireRunLock(o.locksDir, `trade-${o.modelId}`);
   try {
     const features = await o.ports.features();
     const broker = await o.ports.broker();
@@ -61,18 +66,18 @@ export async function tradeModel(o: TradeModelOptions): Promise<TradeOutcome> {
     const config = o.config ?? trainedConfig(artifact.meta);
     const params = baseParams(config);
     o.log(`trade ${o.modelId}: broker ${broker.mode}${o.execute ? '' : ', DRY RUN (pass --execute to send orders)'}; ledger ${ledger.name}; backend ${o.backend}`);
-    const today = nyDate(o.now ?? new Date());
     return await executeTrade(
       { modelId: o.modelId, intervalDays: params.intervalDays, startingMoney: config.startingMoney ?? 25_000, dryRun: !o.execute, maxOrderNotional: config.maxOrderNotional, maxRunNotional: config.maxRunNotional },
       {
         broker,
         ledger,
-        now: o.now ? () => o.now! : undefined,
         log: o.log,
-        refresh: () =>
-          refreshRecent({ features, bars: () => o.ports.bars(), earnings: () => o.ports.earnings(), unavailableBarFeatures: o.ports.unavailableBarFeatures, modelFeatures: config.features, today, log: o.log }),
-        pickBuys: async () => {
-          const f = await forecastPicks({ modelId: o.modelId, features, models, config, until: today, artifact, earnings: () => o.ports.earnings() });
+        now: o.now ? () => o.now! : undefined,
+        refresh: async (day) => {
+          await refreshRecent({ features, sources: o.ports.sources, modelFeatures: modelColumns(artifact.meta), day, source: o.source, lock: () => refreshLock(o.locksDir), log: o.log });
+        },
+        pickBuys: async (day) => {
+          const f = await forecastPicks({ modelId: o.modelId, features, models, config, until: day, artifact, earnings: () => recordedEarningsSource(features, formatTimeFrame(config.timeFrame), o.ports.sources.earnings) });
           o.log(`forecast ${f.table.currentY.length} symbols as of ${f.asOf}; ${f.picks.length} picks`);
           return f.picks.map((p) => ({ symbol: p.symbol, price: f.table.currentY[p.row]! }));
         },

@@ -1,20 +1,8 @@
-import type { ObjectStore } from '../store/object-store.js';
 import type { OrderLedger } from '../store/order-ledger.js';
-import { loadArtifact, trainedConfig } from '../model/artifact.js';
-import { baseParams } from '../backtest/evaluation.js';
+import { modelInterval } from '../pipeline/trade-reports.js';
 import { modelRunStatus, replayRuns, weeklyBreakdown } from '../trade/trade-report.js';
 import { ApiError } from './api-error.js';
 import type { DashboardSources } from './sources.js';
-
-/** The trading days a model runs every: its stored strategy's interval (1 when the artifact is gone). */
-async function intervalOf(models: ObjectStore, modelId: string): Promise<{ intervalDays: number; from: string }> {
-  try {
-    const { meta } = await loadArtifact(models, modelId);
-    return { intervalDays: baseParams(trainedConfig(meta)).intervalDays, from: 'the config stored with the model' };
-  } catch {
-    return { intervalDays: 1, from: 'default (no trained model artifact found)' };
-  }
-}
 
 /** Runs a read against the ledger opened for this request only, closing it right after. */
 export async function withLedger<T>(sources: DashboardSources, read: (ledger: OrderLedger) => Promise<T>): Promise<T | null> {
@@ -42,7 +30,7 @@ export async function tradingOverview(sources: DashboardSources) {
     for (const modelId of await ledger.listModels()) {
       const runs = await ledger.listRuns(modelId);
       if (runs.length === 0) continue;
-      const { intervalDays, from } = await intervalOf(sources.models, modelId);
+      const { intervalDays, from } = await modelInterval({ models: sources.models, modelId });
       const { trades, positions } = replayRuns(runs);
       out.push({
         modelId,

@@ -102,7 +102,10 @@ function toItem(r: LedgerRun): Record<string, unknown> {
     run_date: r.runDate,
     total_money_invested: r.totalMoneyInvested,
     money_available: r.moneyAvailable,
+    money_carried: r.moneyCarried,
     run_status: r.runStatus,
+    reconciled_at: r.reconciledAt,
+    broker: r.broker,
     started_at: r.startedAt,
     updated_at: r.updatedAt,
     orders: r.orders.map((o) => ({
@@ -126,7 +129,10 @@ function fromItem(i: Record<string, unknown>): LedgerRun {
     runDate: String(i.run_date ?? String(i.order_timestamp).slice(0, 10)),
     totalMoneyInvested: Number(i.total_money_invested ?? 0),
     moneyAvailable: Number(i.money_available ?? 0),
+    ...(i.money_carried === undefined ? {} : { moneyCarried: Number(i.money_carried) }),
     runStatus: (i.run_status ?? 'complete') as LedgerRun['runStatus'],
+    ...(typeof i.reconciled_at === 'string' ? { reconciledAt: i.reconciled_at } : {}),
+    ...(typeof i.broker === 'string' ? { broker: i.broker } : {}),
     startedAt: String(i.started_at ?? i.order_timestamp),
     updatedAt: String(i.updated_at ?? i.order_timestamp),
     orders: ((i.orders as Array<Record<string, unknown>>) ?? []).map(

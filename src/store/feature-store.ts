@@ -1,4 +1,5 @@
 import type { WideFrame } from '../core/wide-frame.js';
+import type { SourceChange } from './feature-provenance.js';
 
 /**
  * Long-format rows of one time frame, column-wise, several features at once. Every feature in `values` has a
@@ -16,6 +17,14 @@ export interface FeatureBatch {
   values: Map<string, Float64Array>;
   /** When these values were observed; a newer value replaces an older one for the same symbol and timestamp. */
   updatedAt: Date;
+  /**
+   * The source that produced the rows (synthetic, csv, alpaca, yahoo, nasdaq): checked against and recorded in
+   * the store's provenance (store/feature-provenance.ts). Every command sets it; a batch without one (test
+   * fixtures, benchmarks) is neither checked nor recorded.
+   */
+  source?: string;
+  /** Let real symbols switch from the real source recorded to this one (recorded, and reported in the summary). */
+  allowSourceChange?: boolean;
 }
 
 /** What a write changed, per feature. */
@@ -26,6 +35,8 @@ export interface WriteSummary {
   filesWritten: number;
   /** Keys the batch gave twice with different values: none of their rows was written. */
   conflicts: DuplicateConflict[];
+  /** Symbols this write switched from one real source to another (`allowSourceChange`). */
+  sourceChanges?: SourceChange[];
 }
 
 /** A (symbol, time) a batch held more than once with different values; `values` lists them per differing feature. */
@@ -64,5 +75,7 @@ export interface FeatureStore {
   queryWide(query: WideQuery): Promise<WideFrame>;
   /** Per-symbol date coverage of one feature, for resuming and refreshing only what is missing. */
   coverage(feature: string, timeFrame: string): Promise<FeatureCoverage[]>;
+  /** Feature → symbol → the source recorded as having written it (absent: nothing recorded). */
+  recordedSources(features: string[], timeFrame: string): Promise<Map<string, Map<string, string>>>;
   close(): Promise<void>;
 }

@@ -1,6 +1,10 @@
 /** The order ledger port: the seed's DynamoDB record per model run, plus what safe trading needs. */
 
-/** One order of a run. */
+/**
+ * One order of a run. `planned`, `submitted` and `partially_filled` are unsettled (the broker may still act on
+ * them); `filled`, `rejected` and `canceled` (including canceled or expired after a partial fill: see
+ * `filledQty`) are final.
+ */
 export interface LedgerOrder {
   symbol: string;
   quantity: number;
@@ -13,6 +17,11 @@ export interface LedgerOrder {
   error?: string;
 }
 
+/** Orders whose outcome at the broker is not yet recorded as final. */
+export function isUnsettled(o: LedgerOrder): boolean {
+  return o.status === 'planned' || o.status === 'submitted' || o.status === 'partially_filled';
+}
+
 /** One run of the daily workflow for one model (the seed's orders-table item). */
 export interface LedgerRun {
   modelId: string;
@@ -21,7 +30,14 @@ export interface LedgerRun {
   runDate: string;
   totalMoneyInvested: number;
   moneyAvailable: number;
+  /** Money brought in from earlier runs, before this run's sells (absent on records written before it existed). */
+  moneyCarried?: number;
+  /** `failed`: an earlier day's run that stopped part-way; its orders were reconciled with the broker by a later run. */
   runStatus: 'planned' | 'selling' | 'buying' | 'complete' | 'failed';
+  /** When a later run last settled this run's orders with the broker (reconciliation). */
+  reconciledAt?: string;
+  /** The broker the run traded on (`alpaca (paper)`, `paper-local (local paper)`; absent on older records). */
+  broker?: string;
   orders: LedgerOrder[];
   startedAt: string;
   updatedAt: string;

@@ -20,6 +20,7 @@ interface ReadSet {
   explain(err: unknown): unknown;
   release(): Promise<void>;
 }
+import { FeatureProvenance } from './feature-provenance.js';
 
 /** Options of the Parquet feature store. */
 export interface ParquetFeatureStoreOptions {
@@ -41,12 +42,15 @@ export interface ParquetFeatureStoreOptions {
 export class ParquetFeatureStore implements FeatureStore {
   private tableCounter = 0;
   private scratch: string | undefined;
+  private readonly provenance: FeatureProvenance;
 
   private constructor(
     private readonly options: ParquetFeatureStoreOptions,
     private readonly db: DuckDBConnection,
     private readonly closeDb: () => void,
-  ) {}
+  ) {
+    this.provenance = new FeatureProvenance({ objects: options.objects, prefix: options.prefix, storedSymbols: async (f, tf) => (await this.coverage(f, tf)).map((c) => c.symbol) });
+  }
 
   /** Opens a store over an object store (local directory or S3). */
   static async open(options: ParquetFeatureStoreOptions): Promise<ParquetFeatureStore> {
@@ -61,6 +65,9 @@ export class ParquetFeatureStore implements FeatureStore {
     for (const f of features) featureSpec(f);
     const changedRows = new Map<string, number>(features.map((f) => [f, 0]));
     if (batch.symbols.length === 0) return { changedRows, filesWritten: 0, conflicts: [] };
+    const origin = batch.source === undefined ? undefined : { source: batch.source, allowSourceChange: batch.allowSourceChange };
+    // provenance: refuse a write that would mix sources before anything lands; record the writer once it has
+    const sourceChanges = origin ? await this.provenance.check(features, batch.timeFrame, [...new Set(batch.symbols)], origin) : [];
     const stage = await this.stageBatch(batch);
     let filesWritten = 0;
     try {
@@ -76,10 +83,16 @@ export class ParquetFeatureStore implements FeatureStore {
           if (changed > 0) filesWritten++;
         }
       }
-      return { changedRows, filesWritten, conflicts };
+      if (origin) await this.provenance.record(features, batch.timeFrame, batch.symbols, origin, batch.updatedAt);
+      return { changedRows, filesWritten, conflicts, ...(sourceChanges.length ? { sourceChanges } : {}) };
     } finally {
       await this.db.run(`DROP TABLE IF EXISTS ${stage}`);
     }
+  }
+
+  /** {@inheritDoc FeatureStore.recordedSources} */
+  recordedSources(features: string[], timeFrame: string): Promise<Map<string, Map<string, string>>> {
+    return this.provenance.sources(features, timeFrame);
   }
 
   /** {@inheritDoc FeatureStore.queryWide} */

@@ -1,4 +1,4 @@
-import type { LedgerRun, OrderLedger } from '../store/order-ledger.js';
+import { isUnsettled, type LedgerRun, type OrderLedger } from '../store/order-ledger.js';
 import { addTradingDays } from '../core/nyse-calendar.js';
 import { nyDate } from '../core/ny-time.js';
 
@@ -61,6 +61,8 @@ export interface ModelRunStatus {
   /** More than `intervalDays` trading days since the last run, or the last run left incomplete. */
   missed: boolean;
   realisedPnl: number;
+  /** Orders of any run not yet final at the broker (the next run reconciles them). */
+  unsettledOrders: number;
 }
 
 /** Schedule health of one model from its runs (newest first, as the ledger lists them). */
@@ -69,23 +71,49 @@ export function modelRunStatus(modelId: string, runs: LedgerRun[], now: Date, in
   const nextDue = addTradingDays(last.runDate, intervalDays);
   const missed = nextDue < nyDate(now) || last.runStatus !== 'complete';
   const realisedPnl = realisedTrades(runs).reduce((a, t) => a + t.proceeds - t.cost, 0);
-  return { modelId, lastRunDate: last.runDate, lastRunStatus: last.runStatus, nextDue, missed, realisedPnl };
+  const unsettledOrders = runs.reduce((n, r) => n + r.orders.filter(isUnsettled).length, 0);
+  return { modelId, lastRunDate: last.runDate, lastRunStatus: last.runStatus, nextDue, missed, realisedPnl, unsettledOrders };
+}
+
+/** Where a model's interval comes from: `--interval-days`, its configs.yaml entry, its artifact, or the default. */
+export interface ModelInterval {
+  intervalDays: number;
+  from: string;
+}
+
+/** `trade status` for every model in the ledger. */
+export interface TradeStatusReport {
+  now: string;
+  /** True when any model missed a run (the exit code is 2 then). */
+  missed: boolean;
+  models: Array<ModelRunStatus & ModelInterval>;
 }
 
 /**
- * Per model: the last run, whether a scheduled run was missed (more than `intervalDays` trading days since the
- * last one, or a last run left incomplete), and realised P&L. `missed` lets a scheduler alert on the exit code.
+ * Per model: the last run, whether a scheduled run was missed (more than its own `interval_days` trading days
+ * since the last one, or a last run left incomplete), unsettled orders and realised P&L. `missed` lets a
+ * scheduler alert on the exit code.
  */
-export async function tradeStatus(ledger: OrderLedger, now: Date, intervalDays: number): Promise<{ text: string; missed: boolean }> {
-  const lines = ['model                                   last run    status     next due    realised P&L  missed?'];
-  let missed = false;
+export async function tradeStatus(ledger: OrderLedger, now: Date, intervalOf: (modelId: string) => Promise<ModelInterval>): Promise<TradeStatusReport> {
+  const models: TradeStatusReport['models'] = [];
   for (const model of await ledger.listModels()) {
-    const s = modelRunStatus(model, await ledger.listRuns(model), now, intervalDays);
-    missed ||= s.missed;
-    lines.push(`${model.padEnd(40)}${s.lastRunDate}  ${s.lastRunStatus.padEnd(9)}  ${s.nextDue}  ${s.realisedPnl.toFixed(2).padStart(12)}  ${s.missed ? 'YES' : 'no'}`);
+    const runs = await ledger.listRuns(model);
+    if (runs.length === 0) continue;
+    const interval = await intervalOf(model);
+    models.push({ ...modelRunStatus(model, runs, now, interval.intervalDays), ...interval });
+  }
+  return { now: now.toISOString(), missed: models.some((m) => m.missed), models };
+}
+
+/** The status report as a table. */
+export function tradeStatusText(r: TradeStatusReport): string {
+  const lines = ['model                                   last run    status     every  next due    realised P&L  unsettled  missed?'];
+  for (const s of r.models) {
+    lines.push(`${s.modelId.padEnd(40)}${s.lastRunDate}  ${s.lastRunStatus.padEnd(9)}  ${String(s.intervalDays).padStart(5)}  ${s.nextDue}  ${s.realisedPnl.toFixed(2).padStart(12)}  ${String(s.unsettledOrders).padStart(9)}  ${s.missed ? 'YES' : 'no'}`);
   }
   if (lines.length === 1) lines.push('(no runs recorded yet)');
-  return { text: lines.join('\n'), missed };
+  else lines.push(...[...new Set(r.models.map((s) => s.from))].map((from) => `interval (trading days between runs) from ${from}: ${r.models.filter((s) => s.from === from).map((s) => s.modelId).join(', ')}`));
+  return lines.join('\n');
 }
 
 /** Realised P&L of a model per ISO week (with the week's return on cost) and per symbol, and the mean weekly return. */
@@ -114,18 +142,34 @@ export function weeklyBreakdown(trades: RealisedTrade[]): WeeklyBreakdown {
   return { weeks: rows, symbols: bySymbol, meanWeeklyReturn: mean };
 }
 
+/** `performance` for every model in the ledger, best mean weekly return first. */
+export interface PerformanceReport {
+  models: Array<{ rank: number; modelId: string } & Omit<WeeklyBreakdown, 'meanWeeklyReturn'> & { meanWeeklyReturn: number | null }>;
+}
+
 /** Models ranked by mean realised weekly return, with each week and each symbol's P&L. */
+export async function weeklyPerformanceReport(ledger: OrderLedger): Promise<PerformanceReport> {
+  const rows = [];
+  for (const modelId of await ledger.listModels()) rows.push({ modelId, ...weeklyBreakdown(realisedTrades(await ledger.listRuns(modelId))) });
+  const score = (m: number) => (Number.isFinite(m) ? m : -Infinity);
+  rows.sort((a, b) => score(b.meanWeeklyReturn) - score(a.meanWeeklyReturn));
+  return { models: rows.map((r, i) => ({ ...r, rank: i + 1, meanWeeklyReturn: Number.isFinite(r.meanWeeklyReturn) ? r.meanWeeklyReturn : null })) };
+}
+
+/** The performance report as text. */
+export function performanceText(r: PerformanceReport): string {
+  const blocks = r.models.map((m) => {
+    const mean = m.meanWeeklyReturn;
+    const weekLines = m.weeks.map((w) => `    ${w.week}  P&L ${w.pnl.toFixed(2).padStart(10)}  return ${(100 * w.return).toFixed(2).padStart(6)}%`);
+    const symLines = m.symbols.map((s) => `    ${s.symbol.padEnd(8)} ${s.pnl.toFixed(2).padStart(10)}`);
+    return `#${m.rank} ${m.modelId}: mean weekly return ${mean !== null ? (mean * 100).toFixed(2) : 'n/a'}% over ${m.weeks.length} week(s)\n  by week:\n${weekLines.join('\n') || '    (no closed trades)'}\n  by symbol:\n${symLines.join('\n') || '    (none)'}`;
+  });
+  return blocks.length ? blocks.join('\n\n') : '(no runs recorded yet)';
+}
+
+/** Models ranked by mean realised weekly return, as text. */
 export async function weeklyPerformance(ledger: OrderLedger): Promise<string> {
-  const blocks: Array<{ model: string; mean: number; text: string }> = [];
-  for (const model of await ledger.listModels()) {
-    const b = weeklyBreakdown(realisedTrades(await ledger.listRuns(model)));
-    const mean = b.meanWeeklyReturn;
-    const weekLines = b.weeks.map((w) => `    ${w.week}  P&L ${w.pnl.toFixed(2).padStart(10)}  return ${(100 * w.return).toFixed(2).padStart(6)}%`);
-    const symLines = b.symbols.map((s) => `    ${s.symbol.padEnd(8)} ${s.pnl.toFixed(2).padStart(10)}`);
-    blocks.push({ model, mean, text: `${model}: mean weekly return ${Number.isFinite(mean) ? (mean * 100).toFixed(2) : 'n/a'}% over ${b.weeks.length} week(s)\n  by week:\n${weekLines.join('\n') || '    (no closed trades)'}\n  by symbol:\n${symLines.join('\n') || '    (none)'}` });
-  }
-  blocks.sort((a, b) => (Number.isFinite(b.mean) ? b.mean : -Infinity) - (Number.isFinite(a.mean) ? a.mean : -Infinity));
-  return blocks.length ? blocks.map((b, i) => `#${i + 1} ${b.text}`).join('\n\n') : '(no runs recorded yet)';
+  return performanceText(await weeklyPerformanceReport(ledger));
 }
 
 /** ISO week label, e.g. 2025-W02. */

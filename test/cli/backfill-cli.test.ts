@@ -31,12 +31,13 @@ test('stockcast backfill from Alpaca: summary, failed symbol reported with non-z
   }
 });
 
-const BASE = ['backfill', '--start', '2024-01-01', '--end', '2024-01-31'];
+const BASE = ['backfill', '--source', 'synthetic', '--start', '2024-01-01', '--end', '2024-01-31'];
 const BAD_INPUTS: Array<[what: string, args: string[], env: Record<string, string>, error: RegExp]> = [
   ['an unknown feature lists the valid ones', [...BASE, '--features', 'open,opne'], {}, /unknown feature "opne": valid features are open, close, high/],
-  ['an end before the start', ['backfill', '--features', 'open', '--start', '2024-02-01', '--end', '2024-01-01'], {}, /end 2024-01-01 is before start 2024-02-01/],
+  ['an end before the start', ['backfill', '--source', 'synthetic', '--features', 'open', '--start', '2024-02-01', '--end', '2024-01-01'], {}, /end 2024-01-01 is before start 2024-02-01/],
+  ['a missing --source (there is no default)', ['backfill', '--features', 'open', '--start', '2024-01-01', '--end', '2024-01-31'], {}, /backfill: --source is required \(synthetic, csv, alpaca, yahoo\); there is no default/],
   ['an empty symbols file', [...BASE, '--features', 'open', '--symbols-file', 'empty.txt'], {}, /symbols file empty\.txt is empty/],
-  ['a missing credential names the setting, never the other secret', [...BASE, '--features', 'open', '--source', 'alpaca', '--symbols', 'AAPL'], { ALPACA_SECRET: 'only-the-secret-1' }, /missing setting ALPACA_KEY \(or APCA_API_KEY_ID\): set it in the environment or in \.env/],
+  ['a missing credential names the setting, never the other secret', ['backfill', '--start', '2024-01-01', '--end', '2024-01-31', '--features', 'open', '--source', 'alpaca', '--symbols', 'AAPL'], { ALPACA_SECRET: 'only-the-secret-1' }, /missing setting ALPACA_KEY \(or APCA_API_KEY_ID\): set it in the environment or in \.env/],
   ['a chunk size of 0 (it never ended)', [...BASE, '--features', 'open', '--chunk-size', '0'], {}, /option '--chunk-size <n>' argument '0' is invalid\. Expected an integer from 1 to 100000\./],
 ];
 

@@ -22,7 +22,7 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
   const DAY1 = ['--now', '2021-01-04T15:00:00Z'];
   const DAY2 = ['--now', '2021-01-05T15:00:00Z'];
 
-  const backfilled = once(() => ok(['backfill', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']));
+  const backfilled = once(() => ok(['backfill', '--source', 'synthetic', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']));
   const trained = once(async () => (await backfilled(), ok(['train', '--model-id', 'tiny', '--max-epochs', '1', '--threads', '1'])));
   const predicted = once(async () => (await trained(), ok(['predict', '--model-id', 'tiny'])));
   const tradedDay1 = once(async () => (await trained(), ok([...trade, ...DAY1, '--execute'])));
@@ -79,9 +79,11 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
     await access(join(dir, 'home', 'reports', 'tiny-explain.html'));
   });
 
-  test('forecast: from the newest data, or from an earlier day with --as-of (other forecasts); a bad date is refused', async () => {
+  test('forecast: from the latest session, or from an earlier day with --as-of (other forecasts); a bad date is refused', async () => {
     await trained();
-    const latest = await ok(['forecast', '--model-id', 'tiny']);
+    // after the close of 31 Dec 2020 the latest session is that day, which the store holds: nothing to refresh
+    const latest = await ok(['forecast', '--model-id', 'tiny', '--now', '2020-12-31T22:00:00Z']);
+    assert.doesNotMatch(latest.stderr, /refreshed/);
     assert.match(latest.stdout, /forecasts of tiny from data up to 2020-12-31 \(3 symbols\)/);
     const backDated = await ok(['forecast', '--model-id', 'tiny', '--as-of', '2020-12-15']);
     assert.match(backDated.stdout, /from data up to 2020-12-15 \(3 symbols\)/);
@@ -115,7 +117,8 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
   test('trade status: on schedule the next day (exit 0); a missed run exits 2 for a scheduler', async () => {
     await tradedDay1();
     const onTime = await ok(['trade', 'status', '--now', '2021-01-05T14:00:00Z']);
-    assert.match(onTime.stdout, /^tiny +2021-01-04 +complete +2021-01-05 +0\.00 +no$/m);
+    assert.match(onTime.stdout, /^tiny +2021-01-04 +complete +1 +2021-01-05 +0\.00 +0 +no$/m);
+    assert.match(onTime.stdout, /interval \(trading days between runs\) from configs\.yaml: tiny/);
     const missed = await cli('trade', 'status', '--now', '2021-01-07T15:00:00Z');
     assert.equal(missed.code, 2, missed.stdout);
     const bad = await cli('trade', 'status', '--now', 'tomorrow');

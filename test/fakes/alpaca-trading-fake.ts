@@ -15,6 +15,8 @@ export interface TradingFakeOptions {
   /** Symbols whose orders fill only partially (fraction filled) or are rejected on submit. */
   partial?: Record<string, number>;
   rejectSymbols?: string[];
+  /** Hold the answer to each accepted order this long (the order exists at the broker; the client waits). */
+  holdOrderAnswersMs?: number;
 }
 
 interface FakeOrder {
@@ -96,7 +98,8 @@ export async function startTradingFake(opts: TradingFakeOptions): Promise<Tradin
     }
     return json(404, { message: 'not found' });
   };
-  const fake = (await new HttpFake(handler).start()) as TradingFake;
+  const delayAnswer = (req: SeenRequest) => (req.method === 'POST' && req.path === '/v2/orders' ? opts.holdOrderAnswersMs ?? 0 : 0);
+  const fake = (await new HttpFake(handler, { delayAnswer }).start()) as TradingFake;
   fake.orders = orders;
   fake.positions = positions;
   fake.setNow = (now) => {
@@ -104,6 +107,17 @@ export async function startTradingFake(opts: TradingFakeOptions): Promise<Tradin
   };
   fake.setPartial = (symbol, fraction) => {
     opts.partial = { ...opts.partial, [symbol]: fraction };
+  };
+  fake.holdOrderAnswers = (ms) => {
+    opts.holdOrderAnswersMs = ms;
+  };
+  fake.fillRest = (clientOrderId) => {
+    const o = orders.find((x) => x.client_order_id === clientOrderId)!;
+    const rest = Number(o.qty) - Number(o.filled_qty);
+    const price = opts.prices[o.symbol]!;
+    cash += (o.side === 'buy' ? -1 : 1) * rest * price;
+    positions.set(o.symbol, (positions.get(o.symbol) ?? 0) + (o.side === 'buy' ? rest : -rest));
+    Object.assign(o, { filled_qty: o.qty, filled_avg_price: String(price), status: 'filled', filled_at: new Date().toISOString() });
   };
   return fake;
 }
@@ -115,6 +129,10 @@ export type TradingFake = HttpFake & {
   setNow(now: string): void;
   /** From now on, orders for `symbol` fill only this fraction of their quantity. */
   setPartial(symbol: string, fraction: number): void;
+  /** From now on, hold each order's answer this long (0: answer at once). */
+  holdOrderAnswers(ms: number): void;
+  /** A partially filled order fills the rest now (a late fill, after the run that sent it has finished). */
+  fillRest(clientOrderId: string): void;
 };
 
 /** An instant as New-York wall time with its offset (`2024-07-02T09:30:00-04:00`), as Alpaca's clock writes it. */

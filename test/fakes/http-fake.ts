@@ -33,6 +33,8 @@ export interface HttpFakeOptions {
   headers?: () => Record<string, string>;
   /** The body a `{malformed: true}` fault sends (default: truncated JSON). */
   malformedBody?: string;
+  /** Milliseconds to hold an answer after the handler ran (the server acted; the client has not heard yet). */
+  delayAnswer?: (req: SeenRequest) => number;
 }
 
 /** A loopback HTTP server for protocol fakes: records requests, plays scripted faults first, then the handler. */
@@ -85,6 +87,8 @@ export class HttpFake {
       return;
     }
     const out = this.handler(seen);
+    const delay = this.options.delayAnswer?.(seen) ?? 0;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (out.raw !== undefined) {
       res.writeHead(out.status, { ...common, 'content-type': 'text/html', ...out.headers }).end(out.raw);
       return;

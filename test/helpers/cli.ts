@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,14 +13,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `stockcast <args>` in a child process, as a user would: in `cwd`, with a clean environment (STOCKCAST_HOME `<cwd>/home`) plus `env`. */
-export function runCli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+/** Runs `stockcast <args>` in a child process, as a user would: in `cwd`, with a clean environment (STOCKCAST_HOME `<cwd>/home`) plus `env` (optionally as another user; `onSpawn` gets the process). */
+export function runCli(args: string[], cwd: string, env: Record<string, string> = {}, o: { uid?: number; gid?: number; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: cwd, STOCKCAST_HOME: join(cwd, 'home'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      uid: o.uid,
+      gid: o.gid,
     });
+    o.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tradeModel, type TradePorts } from '../../src/pipeline/trade-model.js';
 
-test('tradeModel refuses a traversal model id before it touches the lock it was handed', async () => {
+test('tradeModel refuses a traversal model id before it builds a lock path from it', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sc-trade-id-'));
   try {
     await mkdir(join(dir, 'victim'));
     await writeFile(join(dir, 'victim', 'yarn.lock'), 'precious');
     const unused = () => Promise.reject(new Error('no port may be opened'));
-    const ports = { broker: unused, ledger: unused, features: unused, models: unused, bars: unused, earnings: unused, unavailableBarFeatures: [] } as unknown as TradePorts;
+    const ports = { broker: unused, ledger: unused, features: unused, models: unused, sources: { bars: unused, earnings: unused, unavailableBarFeatures: () => [] } } as unknown as TradePorts;
     await assert.rejects(
-      tradeModel({ modelId: 'x/../../../victim/yarn', lockPath: join(dir, 'victim', 'yarn.lock'), execute: false, backend: 'cpu', ports, log: () => {} }),
+      tradeModel({ modelId: 'x/../../../victim/yarn', locksDir: join(dir, 'locks'), execute: false, backend: 'cpu', ports, log: () => {} }),
       /model id: invalid value "x\/\.\.\/\.\.\/\.\.\/victim\/yarn"/,
     );
     assert.equal(await readFile(join(dir, 'victim', 'yarn.lock'), 'utf8'), 'precious');

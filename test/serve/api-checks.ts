@@ -105,7 +105,7 @@ test('trading: runs, open positions, weekly P&L and a missed run, from the ledge
   assert.equal(m.weekly.weeks[0].week, '2021-W01');
   assert.ok(Math.abs(m.weekly.weeks[0].pnl - m.status.realisedPnl) < 1e-9);
   const status = await runCli(['trade', 'status', '--now', '2021-01-12T15:00:00Z'], ctx.dir);
-  assert.match(status.stdout, new RegExp(`tiny\\s+2021-01-05\\s+complete\\s+2021-01-06\\s+${m.status.realisedPnl.toFixed(2).replace('.', '\\.')}\\s+YES`), 'the same figures as `trade status`');
+  assert.match(status.stdout, new RegExp(`tiny\\s+2021-01-05\\s+complete\\s+1\\s+2021-01-06\\s+${m.status.realisedPnl.toFixed(2).replace('.', '\\.')}\\s+0\\s+YES`), 'the same figures as `trade status`');
   const runs = (await get('/api/trading/tiny/runs')).body;
   assert.equal(runs.runs.length, 2);
   assert.equal((await get('/api/trading/ghost/runs')).status, 404);

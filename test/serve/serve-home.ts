@@ -24,14 +24,14 @@ export interface HomeOutputs {
  */
 export async function buildHome(dir: string): Promise<HomeOutputs> {
   await writeFile(join(dir, 'configs.yaml'), TINY_CONFIGS);
-  await ok(['backfill', '--symbols', 'SYN00,SYN01,SYN02,SYN03', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31'], dir);
+  await ok(['backfill', '--source', 'synthetic', '--symbols', 'SYN00,SYN01,SYN02,SYN03', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31'], dir);
   await ok(['train', '--model-id', 'tiny', '--threads', '1'], dir);
   await ok(['predict', '--model-id', 'tiny'], dir);
   const [evaluation, explanation] = await Promise.all([
     ok(['evaluate', '--model-id', 'tiny', '--json', '--num-stocks', '1,2', '--uncertainty', '0.1,0.3'], dir),
     ok(['explain', '--model-id', 'tiny', '--json'], dir),
     ok(['forecast', '--model-id', 'tiny', '--as-of', '2020-12-15'], dir),
-    ok(['forecast', '--model-id', 'tiny'], dir),
+    ok(['forecast', '--model-id', 'tiny', '--now', '2020-12-31T22:00:00Z'], dir),
   ]);
   for (const day of ['2021-01-04', '2021-01-05']) await ok(['trade', '--model-id', 'tiny', '--broker', 'paper', '--now', `${day}T15:00:00Z`, '--execute'], dir);
   return { evaluation: JSON.parse(evaluation) as HomeOutputs['evaluation'], explanation: JSON.parse(explanation) as HomeOutputs['explanation'] };

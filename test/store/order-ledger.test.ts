@@ -106,7 +106,44 @@ test('a read-only embedded ledger reads every run and refuses writes', async () 
     } finally {
       await viewer.close();
     }
-    await assert.rejects(DuckDbOrderLedger.open(join(dir, 'missing.duckdb'), { readOnly: true }), 'a viewer never creates a ledger');
+    await assert.rejects(DuckDbOrderLedger.open(join(dir, "missing.duckdb"), { readOnly: true }), /no order ledger at /);
+    assert.equal((await import("node:fs")).existsSync(join(dir, "missing.duckdb")), false, "a viewer never creates a ledger");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Starts a process that holds the ledger file open for writing for `ms`; resolves once it holds it. */
+async function holdLedger(path: string, ms: number): Promise<{ done: Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const code = `import('@duckdb/node-api').then(async ({ DuckDBInstance }) => {
+    const i = await DuckDBInstance.create(':memory:'); const c = await i.connect();
+    await c.run(${JSON.stringify(`ATTACH '${path}' AS l`)}); process.stdout.write('held\\n');
+    setTimeout(async () => { await c.run('DETACH l'); process.exit(0); }, ${ms});
+  })`;
+  const child = spawn(process.execPath, ['-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  return { done: new Promise((r) => child.once('exit', () => r())) };
+}
+
+test('the embedded ledger is held only per operation: while another process holds the file, reads and writes wait their turn', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sc-ledger-'));
+  const path = join(dir, 'l.duckdb');
+  try {
+    const writer = await DuckDbOrderLedger.open(path);
+    await writer.putRun(run('m1', '2024-07-01'));
+    const holder = await holdLedger(path, 400);
+    // a single attempt would fail with DuckDB's "Could not set lock"; these wait for the other process
+    await writer.putRun(run('m1', '2024-07-02'));
+    const viewer = await DuckDbOrderLedger.open(path, { readOnly: true });
+    assert.deepEqual((await viewer.listRuns('m1')).map((r) => r.runDate), ['2024-07-02', '2024-07-01']);
+    await holder.done;
+
+    const impatient = await DuckDbOrderLedger.open(path, { busyTimeoutMs: 100 });
+    const long = await holdLedger(path, 3000);
+    await assert.rejects(impatient.putRun(run('m1', '2024-07-03')), /the order ledger .*l\.duckdb stayed busy for 100 ms \(another process holds it\): .*Could not set lock/);
+    await long.done;
+    await Promise.all([writer.close(), viewer.close(), impatient.close()]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,53 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AlpacaBroker } from '../../src/adapters/alpaca/trading.js';
-import type { Broker } from '../../src/broker/broker.js';
-import { DuckDbOrderLedger } from '../../src/store/duckdb-order-ledger.js';
-import type { OrderLedger } from '../../src/store/order-ledger.js';
-import { executeTrade, type BuyPick, type TradeOptions } from '../../src/trade/execute-trade.js';
+import { executeTrade } from '../../src/trade/execute-trade.js';
 import { startTradingFake } from '../fakes/alpaca-trading-fake.js';
-
-const keys = { id: 'PKTEST', secret: 'trade-secret' };
-const PRICES = { AAPL: 200, MSFT: 400, NVDA: 100 };
-const DAY1 = '2024-07-01T10:07:04-04:00';
-const DAY2 = '2024-07-02T10:07:04-04:00';
-const opts = (over: Partial<TradeOptions> = {}): TradeOptions => ({ modelId: 'm1', intervalDays: 1, startingMoney: 25_000, dryRun: false, fillPolls: 2, fillWaitMs: 0, ...over });
-
-async function setup(over: Parameters<typeof startTradingFake>[0] = { prices: PRICES }) {
-  const dir = await mkdtemp(join(tmpdir(), 'sc-trade-'));
-  const fake = await startTradingFake({ keys, now: DAY1, ...over });
-  const broker = new AlpacaBroker({ keyId: keys.id, secretKey: keys.secret, baseUrl: fake.url });
-  const ledger = await DuckDbOrderLedger.open(join(dir, 'ledger.duckdb'));
-  return {
-    fake,
-    broker,
-    ledger,
-    async close() {
-      await ledger.close();
-      await fake.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const picks = (...symbols: Array<keyof typeof PRICES>) => async (): Promise<BuyPick[]> => symbols.map((s) => ({ symbol: s, price: PRICES[s] }));
-
-/** Every ledger order matches the broker's order with the same client id, and no client id was sent twice. */
-async function assertLedgerMatchesBroker(ledger: OrderLedger, fake: Awaited<ReturnType<typeof startTradingFake>>): Promise<void> {
-  const ids = fake.orders.map((o) => o.client_order_id);
-  assert.equal(new Set(ids).size, ids.length, 'no duplicate orders at the broker');
-  for (const run of await ledger.listRuns('m1')) {
-    for (const o of run.orders) {
-      const b = fake.orders.find((x) => x.client_order_id === o.clientOrderId);
-      if (o.status === 'rejected') continue;
-      assert.ok(b, `${o.clientOrderId} is at the broker`);
-      assert.equal(o.filledQty, Number(b.filled_qty));
-    }
-  }
-}
+import { assertLedgerMatchesBroker, crashingBroker, DAY2, keys, opts, picks, PRICES, setup } from './trade-fixture.js';
 
 test('first run buys the picks with the starting money; a re-run the same day does nothing', async () => {
   const s = await setup();
@@ -71,24 +27,8 @@ test('a crash after any step, then a re-run: no duplicate orders and a ledger th
     const s = await setup();
     try {
       await executeTrade(opts(), { broker: s.broker, ledger: s.ledger, pickBuys: picks('AAPL', 'MSFT') });
-      setClock(s.fake, DAY2);
-      let calls = 0;
-      const crashing: Broker = new Proxy(s.broker, {
-        get(target, prop, receiver) {
-          const v = Reflect.get(target, prop, receiver) as unknown;
-          if (typeof v !== 'function' || prop === 'name' || prop === 'mode') return v;
-          return async (...args: unknown[]) => {
-            calls++;
-            // crash either before the call reaches the broker or after its answer is lost
-            if (calls === crashAt && crashAt % 2 === 0) {
-              await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-              throw new Error('simulated crash after the call');
-            }
-            if (calls === crashAt) throw new Error('simulated crash before the call');
-            return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          };
-        },
-      });
+      s.fake.setNow(DAY2);
+      const crashing = crashingBroker(s.broker, crashAt, crashAt % 2 === 0);
       const first = await executeTrade(opts(), { broker: crashing, ledger: s.ledger, pickBuys: picks('NVDA', 'AAPL') }).catch((e: Error) => e);
       const second = await executeTrade(opts(), { broker: s.broker, ledger: s.ledger, pickBuys: picks('NVDA', 'AAPL') });
       assert.ok(first instanceof Error ? /simulated crash/.test(first.message) : true);
@@ -108,7 +48,7 @@ test('two models on one account stay isolated: each sells only what it bought', 
   try {
     await executeTrade(opts({ modelId: 'a' }), { broker: s.broker, ledger: s.ledger, pickBuys: picks('AAPL') });
     await executeTrade(opts({ modelId: 'b', startingMoney: 10_000 }), { broker: s.broker, ledger: s.ledger, pickBuys: picks('AAPL', 'NVDA') });
-    setClock(s.fake, DAY2);
+    s.fake.setNow(DAY2);
     await executeTrade(opts({ modelId: 'a' }), { broker: s.broker, ledger: s.ledger, pickBuys: picks('MSFT') });
     const sells = s.fake.orders.filter((o) => o.side === 'sell').map((o) => [o.symbol, o.qty]);
     assert.deepEqual(sells, [['AAPL', '125']], 'model a sells its 125 AAPL, not b’s AAPL or NVDA');
@@ -127,7 +67,7 @@ test('a rejected order and a partial fill are recorded; the next run sells only 
     assert.match(bySymbol.MSFT!.error!, /not tradable/);
     assert.equal(bySymbol.AAPL!.status, 'partially_filled');
     assert.equal(bySymbol.AAPL!.filledQty, 31.25);
-    setClock(s.fake, DAY2);
+    s.fake.setNow(DAY2);
     await executeTrade(opts(), { broker: s.broker, ledger: s.ledger, pickBuys: picks('NVDA') });
     const sell = s.fake.orders.find((o) => o.side === 'sell')!;
     assert.equal(sell.qty, '31.25');
@@ -145,7 +85,7 @@ test('dry run prints the plan and sends nothing; a closed market and a run not y
     assert.equal(s.fake.orders.length, 0);
     assert.equal(await s.ledger.latestRun('m1'), null);
     await executeTrade(opts({ intervalDays: 2 }), { broker: s.broker, ledger: s.ledger, pickBuys: picks('AAPL') });
-    setClock(s.fake, DAY2);
+    s.fake.setNow(DAY2);
     const notDue = await executeTrade(opts({ intervalDays: 2 }), { broker: s.broker, ledger: s.ledger, pickBuys: picks('AAPL') });
     assert.equal(notDue.status, 'not_due');
     const closed = await startTradingFake({ keys, prices: PRICES, isOpen: false });
@@ -167,8 +107,3 @@ test('per-order and per-run notional limits cap the buys', async () => {
     await s.close();
   }
 });
-
-/** Moves the fake broker's clock to another trading day. */
-function setClock(fake: Awaited<ReturnType<typeof startTradingFake>>, now: string): void {
-  fake.setNow(now);
-}

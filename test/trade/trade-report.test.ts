@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LedgerOrder, LedgerRun } from '../../src/store/order-ledger.js';
 import { DuckDbOrderLedger } from '../../src/store/duckdb-order-ledger.js';
-import { modelRunStatus, realisedTrades, replayRuns, tradeStatus, weeklyBreakdown, weeklyPerformance } from '../../src/trade/trade-report.js';
+import { modelRunStatus, realisedTrades, replayRuns, tradeStatus, tradeStatusText, weeklyBreakdown, weeklyPerformance, weeklyPerformanceReport } from '../../src/trade/trade-report.js';
+
+const every = (days: number) => async () => ({ intervalDays: days, from: 'test' });
 
 const order = (orderType: 'buy' | 'sell', symbol: string, quantity: number, filledQty: number, price: number | null): LedgerOrder => ({
   symbol,
@@ -58,8 +60,9 @@ test('open positions are the filled buys not yet sold, at their average cost; st
   assert.deepEqual(replayRuns(RUNS).positions, [], 'everything was sold by 13 Jan');
   const status = modelRunStatus('m1', [...RUNS].reverse(), new Date('2025-01-15T15:00:00Z'), 1);
   assert.deepEqual({ ...status, realisedPnl: Math.round(status.realisedPnl * 1e6) / 1e6 }, {
-    modelId: 'm1', lastRunDate: '2025-01-13', lastRunStatus: 'complete', nextDue: '2025-01-14', missed: true, realisedPnl: 70,
+    modelId: 'm1', lastRunDate: '2025-01-13', lastRunStatus: 'complete', nextDue: '2025-01-14', missed: true, realisedPnl: 70, unsettledOrders: 1,
   });
+  // (the B sell of 7 Jan is partially filled: the broker may still fill it, so it counts as unsettled)
   const weeks = weeklyBreakdown(realisedTrades(RUNS));
   assert.deepEqual(weeks.weeks.map((w) => [w.week, Math.round(w.pnl * 100) / 100, Math.round(w.return * 1e5) / 1e5]), [
     ['2025-W02', 70, 0.04375],
@@ -76,17 +79,20 @@ test('trade status flags a missed schedule and an unfinished run; performance ra
     for (const r of RUNS) await ledger.putRun(r);
     await ledger.putRun({ ...run('2025-01-13', [order('buy', 'Z', 1, 1, 50)], 'buying'), modelId: 'm2' });
 
-    const onTime = await tradeStatus(ledger, new Date('2025-01-14T15:00:00Z'), 1);
-    const m1 = onTime.text.split('\n').find((l) => l.startsWith('m1 '))!;
-    assert.match(m1, /2025-01-13\s+complete\s+2025-01-14\s+70\.00\s+no$/);
-    assert.match(onTime.text.split('\n').find((l) => l.startsWith('m2 '))!, /buying .* YES$/);
+    const onTime = await tradeStatus(ledger, new Date('2025-01-14T15:00:00Z'), every(1));
+    const m1 = tradeStatusText(onTime).split('\n').find((l) => l.startsWith('m1 '))!;
+    assert.match(m1, /2025-01-13\s+complete\s+1\s+2025-01-14\s+70\.00\s+1\s+no$/);
+    assert.match(tradeStatusText(onTime).split('\n').find((l) => l.startsWith('m2 '))!, /buying .* YES$/);
     assert.equal(onTime.missed, true, 'm2 left its run half done');
 
     await ledger.putRun({ ...run('2025-01-13', [order('buy', 'Z', 1, 1, 50)]), modelId: 'm2' });
-    assert.equal((await tradeStatus(ledger, new Date('2025-01-14T15:00:00Z'), 1)).missed, false);
-    const late = await tradeStatus(ledger, new Date('2025-01-15T15:00:00Z'), 1);
+    assert.equal((await tradeStatus(ledger, new Date('2025-01-14T15:00:00Z'), every(1))).missed, false);
+    const late = await tradeStatus(ledger, new Date('2025-01-15T15:00:00Z'), every(1));
     assert.equal(late.missed, true, 'the run due on the 14th did not happen');
-    assert.match(late.text.split('\n').find((l) => l.startsWith('m1 '))!, /YES$/);
+    assert.match(tradeStatusText(late).split('\n').find((l) => l.startsWith('m1 '))!, /YES$/);
+    // each model is judged by its own interval: m2 trades every 3 days, so the 15th is not late for it
+    const own = await tradeStatus(ledger, new Date('2025-01-15T15:00:00Z'), async (id) => (id === 'm2' ? { intervalDays: 3, from: 'its config' } : { intervalDays: 1, from: 'its config' }));
+    assert.deepEqual(own.models.map((m) => [m.modelId, m.intervalDays, m.nextDue, m.missed]), [['m1', 1, '2025-01-14', true], ['m2', 3, '2025-01-16', false]]);
 
     const perf = await weeklyPerformance(ledger);
     // week 2: P&L 70 on a cost of 1600 = 4.375%; week 3: 0 on 620; mean 2.1875%. m2 has no closed trades.
@@ -95,6 +101,8 @@ test('trade status flags a missed schedule and an unfinished run; performance ra
     assert.match(perf, /2025-W03\s+P&L\s+0\.00\s+return\s+0\.00%/);
     assert.match(perf, /A\s+80\.00\n\s+B\s+-10\.00/);
     assert.match(perf, /#2 m2: mean weekly return n\/a% over 0 week\(s\)/);
+    const json = JSON.parse(JSON.stringify(await weeklyPerformanceReport(ledger))) as { models: Array<{ rank: number; modelId: string; meanWeeklyReturn: number | null; weeks: unknown[] }> };
+    assert.deepEqual(json.models.map((m) => [m.rank, m.modelId, m.meanWeeklyReturn === null ? null : Math.round(m.meanWeeklyReturn * 1e6) / 1e6, m.weeks.length]), [[1, 'm1', 0.021875, 2], [2, 'm2', null, 0]]);
   } finally {
     await ledger.close();
     await rm(dir, { recursive: true, force: true });
