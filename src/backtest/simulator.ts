@@ -1,12 +1,11 @@
 import type { PredictionTable } from '../core/prediction-table.js';
 import { rowsByTime } from '../core/prediction-table.js';
 import { maxDrawdown, sharpe, type SharpeFigures } from './sharpe.js';
-import { weekdayOf, nyDate } from '../core/ny-time.js';
-import type { Pick, SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
-import { validateSimpleParams } from '../strategies/simple-x-days-ahead-buying.js';
+import { nyDate } from '../core/ny-time.js';
+import type { StrategySettings } from '../strategies/strategy-settings.js';
+import { buysOn, investableMoney, pickerFor, validateStrategy, type PickFn } from '../strategies/registry.js';
 
-/** A strategy chooses what to buy from one decision time's rows (reading forecasts, never outcomes). */
-export type PickFn = (table: PredictionTable, rows: number[]) => Pick[];
+export type { PickFn } from '../strategies/registry.js';
 
 /** One holding period of a run. */
 export interface Period {
@@ -39,6 +38,8 @@ export interface RunResult {
   equity: number[];
   times: number[];
   years: number;
+  /** Holding periods per year, from the real dates (what the Sharpe is annualised with). */
+  periodsPerYear: number;
 }
 
 /**
@@ -46,10 +47,10 @@ export interface RunResult {
  * value, period after period (non-overlapping), with costs and capital-gains tax on each period's net gain.
  * compound_money reinvests everything; otherwise each period invests the starting money and profits pile up.
  */
-export function simulate(table: PredictionTable, params: SimpleXDaysAheadParams, pick: PickFn): RunResult {
-  validateSimpleParams(params, table.horizon);
-  const start = params.startingMoney ?? 25_000;
-  const cost = ((params.transactionCostBps ?? 0) + (params.slippageBps ?? 0)) / 10_000;
+export function simulate(table: PredictionTable, params: StrategySettings, pick: PickFn = pickerFor(params)): RunResult {
+  validateStrategy(params, table.horizon);
+  const start = params.startingMoney;
+  const cost = (params.transactionCostBps + params.slippageBps) / 10_000;
   const k = params.intervalDays;
   const groups = rowsByTime(table);
   let money = start;
@@ -60,7 +61,7 @@ export function simulate(table: PredictionTable, params: SimpleXDaysAheadParams,
   let bought = 0;
   for (let g = 0; g < groups.length; ) {
     const { time, rows } = groups[g]!;
-    if (params.buyWeekday !== undefined && weekdayOf(nyDate(new Date(time))) !== params.buyWeekday) {
+    if (!buysOn(params, nyDate(new Date(time)))) {
       g++;
       continue;
     }
@@ -70,7 +71,7 @@ export function simulate(table: PredictionTable, params: SimpleXDaysAheadParams,
     if (outcomes.some((v) => !Number.isFinite(v))) break; // the data ends before this period would close
     const sellTime = groups[g + k]?.time ?? time + k * 86_400_000;
     if (times.length === 0) times.push(time);
-    const budget = params.compoundMoney ? money : Math.min(start, money);
+    const budget = investableMoney(params, money);
     let invested = 0;
     let proceeds = 0;
     if (chosen.length > 0 && budget > 0) {
@@ -107,5 +108,6 @@ export function simulate(table: PredictionTable, params: SimpleXDaysAheadParams,
     equity,
     times,
     years,
+    periodsPerYear: perYear,
   };
 }

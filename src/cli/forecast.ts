@@ -4,6 +4,7 @@ import { isRealDate } from '../core/ny-time.js';
 import { quantileColumn, quantileIndices } from '../core/prediction-table.js';
 import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { openRuntime } from './runtime.js';
+import { buysOn, describeStrategy } from '../strategies/registry.js';
 
 /** `stockcast forecast`: today's forecasts and the strategy's buy list as a table. */
 export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; asOf?: string }): Promise<void> {
@@ -17,13 +18,13 @@ export async function runForecast(o: { modelId: string; config?: ModelConfig; ba
     const H = table.horizon;
     const out = process.stdout;
     out.write(`forecasts of ${o.modelId} from data up to ${asOf} (${table.currentY.length} symbols); horizon ${H} trading day(s)\n`);
-    out.write(`buy list (SimpleXDaysAheadBuying: interval ${k}, ${params.numStocksPurchased} stocks, uncertainty × ${params.uncertaintyMultiplier}${params.dontBuyNegativeStocks ? ', positive forecasts only' : ''}):\n`);
+    out.write(`buy list (${describeStrategy(params)}):\n`);
     out.write(`  symbol     current  ${[low, mid, high].map((q) => quantileColumn(table.quantiles[q]!).padStart(11)).join('')}  change%    score\n`);
     for (const p of picks) {
       const at = (q: number) => table.pred[(p.row * H + k - 1) * nQ + q]!;
       out.write(`  ${p.symbol.padEnd(8)} ${table.currentY[p.row]!.toFixed(2).padStart(9)}  ${[low, mid, high].map((q) => at(q).toFixed(2).padStart(11)).join('')}  ${p.predictedChangePct.toFixed(2).padStart(7)}  ${p.score.toFixed(3).padStart(7)}\n`);
     }
-    if (picks.length === 0) out.write('  (nothing to buy: no symbol has a positive forecast)\n');
+    if (picks.length === 0) out.write(buysOn(params, asOf) ? '  (nothing to buy: no symbol passes the strategy)\n' : `  (nothing to buy: the strategy buys only on weekdays ${params.buyWeekdays!.join(',')} (0 = Monday))\n`);
   } finally {
     await runtime.close();
   }

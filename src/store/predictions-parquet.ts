@@ -11,6 +11,11 @@ export function predictionsKey(modelId: string): string {
   return `${modelId}/output/predictions.parquet`;
 }
 
+/** Where `predict --baseline <name>` leaves a baseline's predictions for a model's test range. */
+export function baselinePredictionsKey(modelId: string, baseline: string): string {
+  return `${modelId}/output/baselines/${baseline}.parquet`;
+}
+
 /**
  * Writes predictions as Parquet with the seed's columns: symbol, timestamp, current_y, y[], y_pred_pXX[] (one list
  * column per configured quantile), through DuckDB, as one atomic object write.
