@@ -17,10 +17,12 @@ export interface TrainCommandOptions {
   symbols?: string[];
   chunkSize?: number;
   threads?: number;
+  /** Feature problems are errors (default: loud warnings). */
+  strict?: boolean;
 }
 
 /** Runs training with a progress bar per epoch and a log line per epoch; Ctrl-C stops cleanly and resumably. */
-export async function runTraining(o: TrainCommandOptions): Promise<{ bestValLoss: number; naiveValLoss: number; artifact?: string; stoppedBy: string }> {
+export async function runTraining(o: TrainCommandOptions): Promise<{ bestValLoss: number; naiveValLoss: number; artifact?: string; stoppedBy: string; featureProblems: number }> {
   const err = process.stderr;
   const runtime = await openRuntime();
   let interrupted = false;
@@ -33,7 +35,7 @@ export async function runTraining(o: TrainCommandOptions): Promise<{ bestValLoss
     const backend = await runtime.tensorBackend(o.backend ?? 'auto');
     err.write(`backend: ${backend}\n`);
     let progress = createProgress(`epoch 1`);
-    const { result, meta, artifact } = await trainModel({
+    const { result, meta, artifact, featureProblems } = await trainModel({
       config: o.config,
       modelId: o.modelId,
       features: await runtime.featureStore(),
@@ -46,6 +48,7 @@ export async function runTraining(o: TrainCommandOptions): Promise<{ bestValLoss
       maxEpochs: o.maxEpochs,
       chunkSize: o.chunkSize,
       threads: o.threads ?? Math.min(2, availableParallelism()),
+      strict: o.strict,
       log: (line) => err.write(`${line}\n`),
       onBatch: (done, total, loss) => progress.update(done, total, `loss ${loss.toFixed(4)}`),
       onEpoch: (r, state) => {
@@ -63,8 +66,12 @@ export async function runTraining(o: TrainCommandOptions): Promise<{ bestValLoss
     process.stdout.write(
       `stopped by ${result.stoppedBy} after ${t.epochs} epoch(s); best val loss ${Number.isFinite(t.bestValLoss) ? t.bestValLoss.toFixed(4) : 'n/a'} (epoch ${t.bestEpoch + 1}) vs naive last-value ${t.naiveValLoss.toFixed(4)}\n`,
     );
+    process.stdout.write(
+      `note: the validation range (${o.config.trainEnd} … ${o.config.valEnd}) chose this epoch, so these losses are not out-of-sample figures; the verdict is on the test range: stockcast predict + evaluate --model-id ${o.modelId} (or walk-forward)\n`,
+    );
+    if (featureProblems.length > 0) process.stdout.write(`WARNING: ${featureProblems.length} feature problem(s), printed above: ${featureProblems.map((p) => p.feature).join(', ')} (--strict makes them errors)\n`);
     process.stdout.write(artifact ? `model artifact: ${artifact}\n` : 'no completed epoch yet: run again with --resume to continue\n');
-    return { bestValLoss: t.bestValLoss, naiveValLoss: t.naiveValLoss, artifact, stoppedBy: result.stoppedBy };
+    return { bestValLoss: t.bestValLoss, naiveValLoss: t.naiveValLoss, artifact, stoppedBy: result.stoppedBy, featureProblems: featureProblems.length };
   } finally {
     process.off('SIGINT', onSigint);
     await runtime.close();
@@ -85,8 +92,9 @@ export function registerTrain(program: Command): void {
     .option('--symbols-file <path>', 'restrict to these tickers (default: every symbol in the store)')
     .option('--chunk-size <n>', 'samples per forward/backward pass (memory); batches are accumulated', Number)
     .option('--threads <n>', 'cores to train on, one wasm instance each (default: up to 2)', Number)
+    .option('--strict', 'a feature that cannot generalise (a categorical whose validation/test values training never saw, a real constant in training) is an error, not a warning')
     .addHelpText('after', '\nExample:\n  stockcast train --config configs.yaml --model-id m1-medium-high-with-less-features-and-earnings-calendar-features --max-minutes 30\n')
-    .action(async (opts: { modelId: string; config: string; backend: string; resume?: boolean; maxMinutes?: number; maxEpochs?: number; symbolsFile?: string; chunkSize?: number; threads?: number }) => {
+    .action(async (opts: { modelId: string; config: string; backend: string; resume?: boolean; maxMinutes?: number; maxEpochs?: number; symbolsFile?: string; chunkSize?: number; threads?: number; strict?: boolean }) => {
       const config = getConfig(loadConfigFile(opts.config), opts.modelId);
       const res = await runTraining({
         config,
@@ -97,6 +105,7 @@ export function registerTrain(program: Command): void {
         maxEpochs: opts.maxEpochs,
         chunkSize: opts.chunkSize,
         threads: opts.threads,
+        strict: opts.strict,
         symbols: opts.symbolsFile ? await readSymbolsFile(opts.symbolsFile) : undefined,
       });
       if (res.stoppedBy === 'interrupted') process.exitCode = 130;
