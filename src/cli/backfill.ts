@@ -26,6 +26,18 @@ export async function readSymbolsFile(path: string): Promise<string[]> {
   return [...new Set(symbols)];
 }
 
+/**
+ * The earnings source of a backfill: the synthetic one only for the synthetic market or when asked for by name
+ * (then with a warning for real bars), an earnings CSV when given, else Nasdaq.
+ */
+export function earningsSourceOf(barSource: string, asked: string | undefined, csvPath: string | undefined): { name: string; warning?: string } {
+  if (asked !== undefined && !['nasdaq', 'csv', 'synthetic'].includes(asked)) throw new Error(`--earnings-source: expected nasdaq, csv or synthetic, got "${asked}"`);
+  if (asked === 'csv' && !csvPath) throw new Error('--earnings-source csv needs --earnings-csv <path>');
+  const chosen = asked ?? (csvPath ? 'csv' : barSource === 'synthetic' ? 'synthetic' : 'nasdaq');
+  const warning = chosen === 'synthetic' && barSource !== 'synthetic' ? `WARNING: --earnings-source synthetic invents earnings dates and surprises for real ${barSource} bars; use nasdaq or --earnings-csv for real ones` : undefined;
+  return { name: chosen, warning };
+}
+
 /** Registers `stockcast backfill`. */
 export function registerBackfill(program: Command): void {
   program
@@ -38,8 +50,10 @@ export function registerBackfill(program: Command): void {
     .option('--symbols <list>', 'comma-separated tickers instead of a file')
     .option('--time-frame <tf>', 'bar time frame: 1Day, 1Hour, 10Min, …', '1Day')
     .option('--source <name>', `bar source: ${SOURCE_NAMES.join(', ')}`, 'synthetic')
-    .option('--earnings-source <name>', 'earnings source: nasdaq or synthetic (default: nasdaq for alpaca/yahoo, synthetic otherwise)')
-    .option('--csv <path>', 'CSV file for --source csv (symbol,date,open,high,low,close,adj_close,volume; .gz ok)')
+    .option('--earnings-source <name>', 'earnings source: nasdaq, csv (--earnings-csv) or synthetic (default: synthetic for --source synthetic, csv with --earnings-csv, else nasdaq)')
+    .option('--earnings-csv <path>', 'earnings dates from a CSV: symbol,date[,surprise] (.gz ok)')
+    .option('--csv <path>', 'CSV file for --source csv (symbol,date,open,high,low,close,adj_close,volume; .gz ok; quoted fields ok)')
+    .option('--adjust <mode>', 'csv/yahoo prices: all (split- and dividend-adjusted from adj_close; default when the CSV has adj_close) or none (raw)')
     .option('--chunk-size <n>', 'symbols per checkpointed step', (v) => Number(v), 100)
     .addHelpText(
       'after',
@@ -48,7 +62,9 @@ Examples:
   stockcast backfill --source synthetic --features open,close,volume,day_of_week --start 2020-01-01 --end 2020-12-31
   stockcast backfill --source alpaca --symbols-file symbols.txt --features open,close,high,low,trade_count,volume,vwap \\
       --start 2020-01-01 --end 2026-01-01
-  stockcast backfill --source csv --csv ../shared/data/sp500-daily-2015-2018.csv.gz --features open,close,year,month \\
+  stockcast backfill --source csv --csv ../shared/data/sp500-daily-2015-2018.csv.gz --features open,close,month \\
+      --start 2015-01-01 --end 2018-12-31             # prices adjusted from adj_close (--adjust none: raw)
+  stockcast backfill --source csv --csv bars.csv --earnings-csv earnings.csv --features open,is_earnings_day,surprise \\
       --start 2015-01-01 --end 2018-12-31
 
 A re-run of the same command after an interruption skips the steps that already landed; writes are merges,
@@ -59,15 +75,17 @@ so re-running never duplicates rows. Exit code 1 when any symbol or date failed.
       if (!SOURCE_NAMES.includes(source)) throw new Error(`unknown --source "${source}": expected one of ${SOURCE_NAMES.join(', ')}`);
       const chunkSize = Number(opts.chunkSize);
       if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new Error(`--chunk-size: expected a positive integer, got "${opts.chunkSize}"`);
+      const adjust = opts.adjust as string | undefined;
+      if (adjust !== undefined && adjust !== 'all' && adjust !== 'none') throw new Error(`--adjust: expected all or none, got "${adjust}"`);
+      const earningsSource = earningsSourceOf(source, opts.earningsSource as string | undefined, opts.earningsCsv as string | undefined);
       const runtime = await openRuntime();
       try {
-        const bars = await runtime.barSource(source, { csvPath: opts.csv as string | undefined });
+        const bars = await runtime.barSource(source, { csvPath: opts.csv as string | undefined, adjust });
         const symbols = opts.symbolsFile
           ? await readSymbolsFile(String(opts.symbolsFile))
           : opts.symbols
             ? String(opts.symbols).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean)
             : await runtime.defaultSymbols(source, bars);
-        const earningsSource = (opts.earningsSource as string | undefined) ?? (source === 'synthetic' || source === 'csv' ? 'synthetic' : 'nasdaq');
         const progress = createProgress('backfill');
         const t0 = performance.now();
         const summary = await backfillFeatures({
@@ -80,7 +98,10 @@ so re-running never duplicates rows. Exit code 1 when any symbol or date failed.
             chunkSize,
           },
           bars,
-          earnings: () => runtime.earningsSource(earningsSource),
+          earnings: () => {
+            if (earningsSource.warning) process.stderr.write(`${earningsSource.warning}\n`);
+            return runtime.earningsSource(earningsSource.name, { csvPath: opts.earningsCsv as string | undefined });
+          },
           store: await runtime.featureStore(),
           unavailableBarFeatures: runtime.unavailableBarFeatures(source),
           checkpointDir: join(runtime.home, 'checkpoints'),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MarketDataSource } from '../sources/market-data-source.js';
+import type { MarketDataSource, PriceAdjustment } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { FeatureStore } from '../store/feature-store.js';
@@ -38,8 +38,9 @@ export interface Runtime {
   featureStore(): Promise<FeatureStore>;
   /** Where model artifacts live: S3_MODEL_OUTPUT_BUCKET_NAME, or `<home>/models`. */
   modelStore(): Promise<ObjectStore>;
-  barSource(name: SourceName, options?: { csvPath?: string }): Promise<MarketDataSource>;
-  earningsSource(name: string): Promise<EarningsSource>;
+  barSource(name: SourceName, options?: { csvPath?: string; adjust?: PriceAdjustment }): Promise<MarketDataSource>;
+  /** `nasdaq`, `csv` (needs `csvPath`) or `synthetic`. */
+  earningsSource(name: string, options?: { csvPath?: string }): Promise<EarningsSource>;
   defaultSymbols(name: SourceName, source: MarketDataSource): Promise<string[]>;
   unavailableBarFeatures(name: SourceName): string[];
   /** The order ledger: the DynamoDB table ORDERS_TABLE (the settings' endpoint, region, credentials), else `<home>/ledger.duckdb`. */
@@ -113,7 +114,7 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
         case 'csv': {
           if (!opts.csvPath) throw new Error('--source csv needs --csv <path>');
           const { CsvBarsSource } = await import('../sources/csv-bars.js');
-          return new CsvBarsSource(opts.csvPath);
+          return new CsvBarsSource(opts.csvPath, { adjust: opts.adjust });
         }
         case 'alpaca': {
           const { AlpacaMarketDataSource } = await import('../adapters/alpaca/market-data.js');
@@ -125,17 +126,22 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
         }
         case 'yahoo': {
           const { YahooMarketDataSource } = await import('../sources/yahoo-market-data.js');
-          return new YahooMarketDataSource({});
+          return new YahooMarketDataSource({ adjust: opts.adjust });
         }
       }
     },
-    async earningsSource(name) {
+    async earningsSource(name, opts = {}) {
       if (name === 'synthetic') return syntheticMarket();
+      if (name === 'csv') {
+        if (!opts.csvPath) throw new Error('--earnings-source csv needs --earnings-csv <path>');
+        const { CsvEarningsSource } = await import('../sources/csv-earnings.js');
+        return new CsvEarningsSource(opts.csvPath);
+      }
       if (name === 'nasdaq') {
         const { NasdaqEarningsSource } = await import('../sources/nasdaq-earnings.js');
         return new NasdaqEarningsSource({ baseUrl: settings.nasdaqApiUrl });
       }
-      throw new Error(`unknown earnings source "${name}": expected nasdaq or synthetic`);
+      throw new Error(`unknown earnings source "${name}": expected nasdaq, csv or synthetic`);
     },
     async defaultSymbols(name, source) {
       if (name === 'synthetic') return (await syntheticMarket()).symbols;
