@@ -53,6 +53,7 @@ export function registerBackfill(program: Command): void {
     .option('--earnings-source <name>', 'earnings source: nasdaq, csv (--earnings-csv) or synthetic (default: synthetic for --source synthetic, csv with --earnings-csv, else nasdaq)')
     .option('--earnings-csv <path>', 'earnings dates from a CSV: symbol,date[,surprise] (.gz ok)')
     .option('--csv <path>', 'CSV file for --source csv (symbol,date,open,high,low,close,adj_close,volume; .gz ok; quoted fields ok)')
+    .option('--vix-csv <path>', 'vix_open / vix_close from an index CSV (DATE,OPEN,HIGH,LOW,CLOSE, e.g. ../shared/data/vix-daily-2015-2018.csv); default: Yahoo ^VIX')
     .option('--adjust <mode>', 'csv/yahoo prices: all (split- and dividend-adjusted from adj_close; default when the CSV has adj_close) or none (raw)')
     .option('--chunk-size <n>', 'symbols per checkpointed step', (v) => Number(v), 100)
     .addHelpText(
@@ -64,6 +65,8 @@ Examples:
       --start 2020-01-01 --end 2026-01-01
   stockcast backfill --source csv --csv ../shared/data/sp500-daily-2015-2018.csv.gz --features open,close,month \\
       --start 2015-01-01 --end 2018-12-31             # prices adjusted from adj_close (--adjust none: raw)
+  stockcast backfill --source csv --csv ../shared/data/sp500-daily-2015-2018.csv.gz --features vix_open,market_open_return \\
+      --vix-csv ../shared/data/vix-daily-2015-2018.csv --start 2015-01-01 --end 2018-12-31   # market covariates, stored once
   stockcast backfill --source csv --csv bars.csv --earnings-csv earnings.csv --features open,is_earnings_day,surprise \\
       --start 2015-01-01 --end 2018-12-31
 
@@ -98,6 +101,7 @@ so re-running never duplicates rows. Exit code 1 when any symbol or date failed.
             chunkSize,
           },
           bars,
+          vix: () => runtime.vixSource(opts.vixCsv as string | undefined),
           earnings: () => {
             if (earningsSource.warning) process.stderr.write(`${earningsSource.warning}\n`);
             return runtime.earningsSource(earningsSource.name, { csvPath: opts.earningsCsv as string | undefined });

@@ -39,6 +39,8 @@ export interface Runtime {
   /** Where model artifacts live: S3_MODEL_OUTPUT_BUCKET_NAME, or `<home>/models`. */
   modelStore(): Promise<ObjectStore>;
   barSource(name: SourceName, options?: { csvPath?: string; adjust?: PriceAdjustment }): Promise<MarketDataSource>;
+  /** The VIX for market covariates: an index CSV (DATE, OPEN, HIGH, LOW, CLOSE) when given, else Yahoo's ^VIX. */
+  vixSource(csvPath?: string): Promise<MarketDataSource>;
   /** `nasdaq`, `csv` (needs `csvPath`) or `synthetic`. */
   earningsSource(name: string, options?: { csvPath?: string }): Promise<EarningsSource>;
   defaultSymbols(name: SourceName, source: MarketDataSource): Promise<string[]>;
@@ -81,7 +83,9 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
   const featureStore = async (): Promise<FeatureStore> => {
     if (!features) {
       const { ParquetFeatureStore } = await import('../store/parquet-feature-store.js');
-      features = await ParquetFeatureStore.open({ objects: await objectStore(), prefix });
+      const { MarketJoinedFeatureStore } = await import('../features/market-covariates.js');
+      // market covariates (VIX, the universe's return) are stored once and joined into every symbol by date
+      features = new MarketJoinedFeatureStore(await ParquetFeatureStore.open({ objects: await objectStore(), prefix }));
     }
     return features;
   };
@@ -129,6 +133,14 @@ export async function openRuntime(options: { cwd?: string; env?: NodeJS.ProcessE
           return new YahooMarketDataSource({ adjust: opts.adjust });
         }
       }
+    },
+    async vixSource(csvPath) {
+      if (csvPath) {
+        const [{ IndexCsvSource }, { VIX_TICKER }] = await Promise.all([import('../sources/index-csv.js'), import('../features/market-covariates.js')]);
+        return new IndexCsvSource(csvPath, VIX_TICKER);
+      }
+      const { YahooMarketDataSource } = await import('../sources/yahoo-market-data.js');
+      return new YahooMarketDataSource({});
     },
     async earningsSource(name, opts = {}) {
       if (name === 'synthetic') return syntheticMarket();

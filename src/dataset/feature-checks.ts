@@ -11,7 +11,7 @@ import { realInput } from './feature-values.js';
 /** One problem of a feature: what it is, and a message naming the feature, the values and what to do. */
 export interface FeatureProblem {
   feature: string;
-  kind: 'unseen-categories' | 'constant-in-training';
+  kind: 'unseen-categories' | 'constant-in-training' | 'look-ahead';
   /** The unseen values (categoricals) or the one value (constant reals). */
   values: number[];
   message: string;
@@ -24,7 +24,7 @@ export interface FeatureProblem {
  */
 export function checkFeatures(frame: WideFrame, cfg: DatasetConfig): FeatureProblem[] {
   const split = splitOfRows(frame, cfg);
-  const problems: FeatureProblem[] = [];
+  const problems: FeatureProblem[] = lookAhead(cfg);
   for (const feature of cfg.features) {
     const col = frame.columns.get(feature);
     if (!col) continue;
@@ -38,6 +38,22 @@ export function checkFeatures(frame: WideFrame, cfg: DatasetConfig): FeatureProb
     }
   }
   return problems;
+}
+
+/**
+ * A model whose target is the open decides at the open, where the strategy buys: a feature only known at that
+ * day's close (close, high, low, volume, vix_close, …) tells it what happens after its own decision.
+ */
+function lookAhead(cfg: DatasetConfig): FeatureProblem[] {
+  if (cfg.target !== 'open' && cfg.target !== 'log_return_open') return [];
+  return cfg.features
+    .filter((f) => featureSpec(f).observedAt === 'close')
+    .map((feature) => ({
+      feature,
+      kind: 'look-ahead' as const,
+      values: [],
+      message: `feature "${feature}" is known only at the close of each day, but a model with target ${cfg.target} decides (and the strategy buys) at that day's open: it reads the future of its own decision, so backtests flatter it. Drop it, or use an open-time feature (open, vix_open, market_open_return).`,
+    }));
 }
 
 /** Per row: 0 training, 1 validation or test, −1 outside the configured range. */

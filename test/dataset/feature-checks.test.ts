@@ -5,7 +5,7 @@ import type { WideFrame } from '../../src/core/wide-frame.js';
 import { nyMidnightUtc } from '../../src/core/ny-time.js';
 
 const DATES = ['2020-06-01', '2020-06-02', '2021-03-01', '2021-03-02', '2022-03-01'];
-const cfg = { features: ['open', 'year', 'day_of_week', 'surprise', 'volume'], target: 'open' as const, encoderLength: 1, decoderLength: 1, quantiles: [0.3, 0.5, 0.7], trainStart: '2020-01-01', trainEnd: '2021-01-01', valEnd: '2022-01-01', testEnd: '2023-01-01' };
+const cfg = { features: ['open', 'year', 'day_of_week', 'surprise', 'volume'], target: 'close' as 'open' | 'close', encoderLength: 1, decoderLength: 1, quantiles: [0.3, 0.5, 0.7], trainStart: '2020-01-01', trainEnd: '2021-01-01', valEnd: '2022-01-01', testEnd: '2023-01-01' };
 
 function frame(columns: Record<string, number[]>): WideFrame {
   return {
@@ -39,4 +39,11 @@ test('a real feature constant (or missing) on every training row is reported; la
 
 test('features that generalise give no problem', () => {
   assert.deepEqual(checkFeatures(frame({ open: [1, 2, 3, 4, 5], day_of_week: [0, 1, 0, 1, 0], volume: [1, 2, 3, 4, 5] }), { ...cfg, features: ['open', 'day_of_week', 'volume'] }), []);
+});
+
+test('a model that decides at the open reading a feature known only at the close is a look-ahead', () => {
+  const problems = checkFeatures(frame({ open: [1, 2, 3, 4, 5], day_of_week: [0, 1, 0, 1, 0], volume: [1, 2, 3, 4, 5] }), { ...cfg, target: 'open', features: ['open', 'day_of_week', 'volume', 'vix_open'] });
+  assert.deepEqual(problems.map((p) => [p.feature, p.kind]), [['volume', 'look-ahead']]);
+  assert.match(problems[0]!.message, /^feature "volume" is known only at the close of each day, but a model with target open decides \(and the strategy buys\) at that day's open/);
+  assert.deepEqual(checkFeatures(frame({ open: [1, 2, 3, 4, 5], volume: [1, 2, 3, 4, 5] }), { ...cfg, target: 'close', features: ['open', 'volume'] }), [], 'a close-target model may read close features');
 });
