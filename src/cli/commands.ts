@@ -6,6 +6,7 @@ import { registerExplain } from './explain.js';
 import { registerForecast } from './forecast.js';
 import { registerTrade } from './trade.js';
 import { registerServe } from './serve.js';
+import { registerWalkForward } from './walk-forward.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   registerBackfill(program);
   registerTrain(program);
   registerEvaluate(program);
+  registerWalkForward(program);
   registerExplain(program);
   registerForecast(program);
   registerTrade(program);
