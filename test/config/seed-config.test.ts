@@ -160,7 +160,7 @@ strategy_grid:
 
 test('an unknown feature lists the valid ones', () => {
   const { message, file } = errorOf(BASE.replace('[open, day_of_week]', '[open, opne]'));
-  assert.equal(message, `${file}: config "bad-one": key "features": expected known features (valid features are open, close, high, low, trade_count, volume, vwap, surprise, year, month, day_of_month, day_of_week, hour_of_day, minute_of_day, is_earnings_day), got ["opne"]`);
+  assert.equal(message, `${file}: config "bad-one": key "features": expected known features (valid features are open, close, high, low, trade_count, volume, vwap, surprise, year, month, day_of_month, day_of_week, hour_of_day, minute_of_day, is_earnings_day, vix_open, vix_close, market_open_return, market_close_return), got ["opne"]`);
 });
 
 test('dates must be real and ordered', () => {
