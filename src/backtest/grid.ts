@@ -1,5 +1,5 @@
 import type { PredictionTable } from '../core/prediction-table.js';
-import { simulate, type RunResult } from './simulator.js';
+import { simulateWithAndWithoutCosts, type RunResult } from './simulator.js';
 import { deflatedSharpeAnnualised } from './sharpe.js';
 import { moments } from '../core/stats.js';
 import type { StrategySettings } from '../strategies/strategy-settings.js';
@@ -60,8 +60,7 @@ export function runGrid(table: PredictionTable, base: StrategySettings, grid: Gr
       for (const k of knobValues(grid, base)) {
         const params = withKnob({ ...base, intervalDays, numStocksPurchased }, k);
         validateStrategy(params, table.horizon);
-        const result = simulate(table, params);
-        const free = params.transactionCostBps + params.slippageBps > 0 ? simulate(table, { ...params, transactionCostBps: 0, slippageBps: 0 }) : result;
+        const { withCosts: result, costFree: free } = simulateWithAndWithoutCosts(table, params);
         runs.push({ params, result, costFree: { finalMoney: free.finalMoney, totalReturn: free.totalReturn, sharpe: free.sharpe.annualised } });
       }
     }
