@@ -15,12 +15,15 @@ export { quantileColumn, quantileIndices, rowsByTime, type PredictionTable } fro
 export { predictionsKey, readPredictions } from './store/predictions-parquet.js';
 
 // strategies and the evaluation grid
-export { runGrid, SEED_GRID, type GridSpec, type GridResult, type StrategyName } from './backtest/grid.js';
+export { runGrid, SEED_GRID, type GridSpec, type GridResult } from './backtest/grid.js';
+export { strategyFromConfig, pickerFor, describeStrategy, type StrategyOverrides } from './strategies/registry.js';
+export type { StrategyName } from './config/strategy-defaults.js';
+export type { StrategySettings } from './strategies/strategy-settings.js';
 export { evaluatePredictions, baseParams, type Evaluation } from './backtest/evaluation.js';
 export { simulate, type RunResult } from './backtest/simulator.js';
 export { sharpe, deflatedSharpe, maxDrawdown, type SharpeFigures } from './backtest/sharpe.js';
-export { pickSimpleXDaysAhead, type SimpleXDaysAheadParams, type Pick } from './strategies/simple-x-days-ahead-buying.js';
-export { pickVolatilityRanking, type VolatilityRankingParams } from './strategies/volatility-ranking.js';
+export { pickSimpleXDaysAhead, type SimpleXDaysAheadPickParams, type Pick } from './strategies/simple-x-days-ahead-buying.js';
+export { pickVolatilityRanking, type VolatilityRankingPickParams } from './strategies/volatility-ranking.js';
 
 // stores
 export { openFeatureStore, openObjectStore, type StoreLocation } from './store/open-store.js';

@@ -54,6 +54,18 @@ export function deflatedSharpe(o: { sr: number; trials: number; varianceOfTrials
   return { dsr: probabilisticSharpe(o.sr, benchmark, o.n, o.skew, o.kurtosis), benchmark };
 }
 
+/**
+ * The deflated Sharpe ratio from annualised Sharpe ratios, so trials with different holding periods compare:
+ * the expected best annualised Sharpe of `trials` unskilled runs (from the variance of the trials' annualised
+ * Sharpes) is converted to the tested run's period (÷ √periodsPerYear) and fed to the probabilistic Sharpe
+ * with that run's per-period Sharpe, sample length, skewness and kurtosis. `benchmark` is returned annualised.
+ */
+export function deflatedSharpeAnnualised(o: { annualised: number; periodsPerYear: number; trials: number; varianceOfTrials: number; n: number; skew: number; kurtosis: number }): { dsr: number; benchmark: number } {
+  const root = Math.sqrt(o.periodsPerYear);
+  const benchmark = expectedMaxSharpe(o.trials, o.varianceOfTrials);
+  return { dsr: probabilisticSharpe(o.annualised / root, benchmark / root, o.n, o.skew, o.kurtosis), benchmark };
+}
+
 /** Largest peak-to-trough fall of an equity curve, as a positive fraction. */
 export function maxDrawdown(equity: ArrayLike<number>): number {
   let peak = -Infinity;

@@ -1,12 +1,11 @@
 import type { PredictionTable } from '../core/prediction-table.js';
 import { rowsByTime } from '../core/prediction-table.js';
 import { maxDrawdown, sharpe, type SharpeFigures } from './sharpe.js';
-import { weekdayOf, nyDate } from '../core/ny-time.js';
-import type { Pick, SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
-import { validateSimpleParams } from '../strategies/simple-x-days-ahead-buying.js';
+import { nyDate } from '../core/ny-time.js';
+import type { StrategySettings } from '../strategies/strategy-settings.js';
+import { buysOn, investableMoney, pickerFor, validateStrategy, type PickFn } from '../strategies/registry.js';
 
-/** A strategy chooses what to buy from one decision time's rows (reading forecasts, never outcomes). */
-export type PickFn = (table: PredictionTable, rows: number[]) => Pick[];
+export type { PickFn } from '../strategies/registry.js';
 
 /** One holding period of a run. */
 export interface Period {
@@ -39,28 +38,30 @@ export interface RunResult {
   equity: number[];
   times: number[];
   years: number;
+  /** Holding periods per year, from the real dates (what the Sharpe is annualised with). */
+  periodsPerYear: number;
 }
 
-/**
- * Simulates buying the picks at the decision-time value and selling `interval_days` steps later at the realised
- * value, period after period (non-overlapping), with costs and capital-gains tax on each period's net gain.
- * compound_money reinvests everything; otherwise each period invests the starting money and profits pile up.
- */
-export function simulate(table: PredictionTable, params: SimpleXDaysAheadParams, pick: PickFn): RunResult {
-  validateSimpleParams(params, table.horizon);
-  const start = params.startingMoney ?? 25_000;
-  const cost = ((params.transactionCostBps ?? 0) + (params.slippageBps ?? 0)) / 10_000;
+/** One decision of a run: when, what was chosen, and (read when the period closes) the outcomes. */
+interface Decision {
+  time: number;
+  sellTime: number;
+  rows: number[];
+  symbols: string[];
+  outcomes: number[];
+}
+
+const groupCache = new WeakMap<PredictionTable, Array<{ time: number; rows: number[] }>>();
+
+/** The strategy's decisions, period after period (non-overlapping); they do not depend on money or costs. */
+function decide(table: PredictionTable, params: StrategySettings, pick: PickFn): Decision[] {
+  let groups = groupCache.get(table);
+  if (!groups) groupCache.set(table, (groups = rowsByTime(table)));
   const k = params.intervalDays;
-  const groups = rowsByTime(table);
-  let money = start;
-  const periods: Period[] = [];
-  const equity = [start];
-  const times: number[] = [];
-  let trades = 0;
-  let bought = 0;
+  const out: Decision[] = [];
   for (let g = 0; g < groups.length; ) {
     const { time, rows } = groups[g]!;
-    if (params.buyWeekday !== undefined && weekdayOf(nyDate(new Date(time))) !== params.buyWeekday) {
+    if (!buysOn(params, nyDate(new Date(time)))) {
       g++;
       continue;
     }
@@ -68,33 +69,46 @@ export function simulate(table: PredictionTable, params: SimpleXDaysAheadParams,
     // the outcome is read only now, when the holding period closes
     const outcomes = chosen.map((c) => table.y[c.row * table.horizon + k - 1]!);
     if (outcomes.some((v) => !Number.isFinite(v))) break; // the data ends before this period would close
-    const sellTime = groups[g + k]?.time ?? time + k * 86_400_000;
-    if (times.length === 0) times.push(time);
-    const budget = params.compoundMoney ? money : Math.min(start, money);
+    out.push({ time, sellTime: groups[g + k]?.time ?? time + k * 86_400_000, rows: chosen.map((c) => c.row), symbols: chosen.map((c) => c.symbol), outcomes });
+    g += k;
+  }
+  return out;
+}
+
+/** The money of a run through its decisions at one cost rate per side (commission + slippage, as a fraction). */
+function account(table: PredictionTable, params: StrategySettings, decisions: Decision[], cost: number): RunResult {
+  const start = params.startingMoney;
+  let money = start;
+  const periods: Period[] = [];
+  const equity = [start];
+  const times: number[] = [];
+  let trades = 0;
+  let bought = 0;
+  for (const d of decisions) {
+    if (times.length === 0) times.push(d.time);
+    const budget = investableMoney(params, money);
     let invested = 0;
     let proceeds = 0;
-    if (chosen.length > 0 && budget > 0) {
-      const each = budget / chosen.length;
-      chosen.forEach((c, i) => {
-        const buyPrice = table.currentY[c.row]! * (1 + cost);
-        const shares = each / buyPrice;
-        proceeds += shares * outcomes[i]! * (1 - cost);
+    if (d.rows.length > 0 && budget > 0) {
+      const each = budget / d.rows.length;
+      d.rows.forEach((row, i) => {
+        const shares = each / (table.currentY[row]! * (1 + cost));
+        proceeds += shares * d.outcomes[i]! * (1 - cost);
       });
       invested = budget;
-      trades += chosen.length;
+      trades += d.rows.length;
       bought += budget;
     }
     const gain = proceeds - invested;
     const tax = gain > 0 ? gain * params.capitalGainsTax : 0;
     const before = money;
     money = money + gain - tax;
-    periods.push({ buyTime: time, sellTime, symbols: chosen.map((c) => c.symbol), invested, proceeds, tax, money, ret: before > 0 ? (money - before) / before : 0 });
+    periods.push({ buyTime: d.time, sellTime: d.sellTime, symbols: d.symbols, invested, proceeds, tax, money, ret: before > 0 ? (money - before) / before : 0 });
     equity.push(money);
-    times.push(sellTime);
-    g += k;
+    times.push(d.sellTime);
   }
   const years = times.length > 1 ? (times[times.length - 1]! - times[0]!) / (365.25 * 86_400_000) : 0;
-  const perYear = years > 0 ? periods.length / years : 252 / k;
+  const perYear = years > 0 ? periods.length / years : 252 / params.intervalDays;
   const meanEquity = equity.reduce((a, b) => a + b, 0) / equity.length;
   return {
     finalMoney: money,
@@ -107,5 +121,24 @@ export function simulate(table: PredictionTable, params: SimpleXDaysAheadParams,
     equity,
     times,
     years,
+    periodsPerYear: perYear,
   };
+}
+
+/**
+ * Simulates buying the picks at the decision-time value and selling `interval_days` steps later at the realised
+ * value, period after period (non-overlapping), with costs and capital-gains tax on each period's net gain.
+ * compound_money reinvests everything; otherwise each period invests the starting money and profits pile up.
+ */
+export function simulate(table: PredictionTable, params: StrategySettings, pick: PickFn = pickerFor(params)): RunResult {
+  return simulateWithAndWithoutCosts(table, params, pick).withCosts;
+}
+
+/** The same run after its costs and without any: the decisions are made once, the money is counted twice. */
+export function simulateWithAndWithoutCosts(table: PredictionTable, params: StrategySettings, pick: PickFn = pickerFor(params)): { withCosts: RunResult; costFree: RunResult } {
+  validateStrategy(params, table.horizon);
+  const decisions = decide(table, params, pick);
+  const cost = (params.transactionCostBps + params.slippageBps) / 10_000;
+  const withCosts = account(table, params, decisions, cost);
+  return { withCosts, costFree: cost > 0 ? account(table, params, decisions, 0) : withCosts };
 }

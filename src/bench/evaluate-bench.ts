@@ -3,6 +3,7 @@ import { tradingDaysBetween } from '../core/nyse-calendar.js';
 import { nyMidnightUtc } from '../core/ny-time.js';
 import type { PredictionTable } from '../core/prediction-table.js';
 import { runGrid, SEED_GRID } from '../backtest/grid.js';
+import { strategyFromConfig } from '../strategies/registry.js';
 import { forecastQuality } from '../backtest/forecast-quality.js';
 import { buyAndHold } from '../backtest/benchmark.js';
 
@@ -49,11 +50,12 @@ export async function benchEvaluate(): Promise<Record<string, unknown>> {
   const days = tradingDaysBetween('2025-01-01', '2025-12-31');
   const table = syntheticPredictions(480, days);
   const t0 = performance.now();
-  const grid = runGrid(table, { intervalDays: 1, numStocksPurchased: 10, capitalGainsTax: 0.35, compoundMoney: true, dontBuyNegativeStocks: true, uncertaintyMultiplier: 0.1 }, SEED_GRID);
+  const base = strategyFromConfig(undefined);
+  const grid = runGrid(table, base, SEED_GRID);
   const tGrid = performance.now();
   const quality = forecastQuality(table);
   const best = grid.runs[grid.best]!.result;
-  buyAndHold(table, best.times, 25_000);
+  buyAndHold(table, best.times, { startingMoney: base.startingMoney, capitalGainsTax: base.capitalGainsTax, costBps: base.slippageBps + base.transactionCostBps });
   const tAll = performance.now();
   return {
     rows: table.currentY.length,

@@ -43,7 +43,8 @@ export async function benchTft(opts: TftBenchOptions): Promise<Record<string, un
   const backend = await initBackend((opts.backend ?? 'wasm') as BackendName, { native: true });
   const threads = opts.threads ?? 2;
   const B = 2048;
-  const src = new CsvBarsSource(opts.data);
+  // REFERENCE.md's protocol trains on the raw (unadjusted) prices of the file: keep them, so the figures compare
+  const src = new CsvBarsSource(opts.data, { adjust: 'none' });
   const { bars } = await src.fetchBars({ symbols: await src.listSymbols(), start: new Date('2015-01-01T05:00:00Z'), end: new Date('2018-12-31T05:00:00Z'), timeFrame: parseTimeFrame('1Day') });
   const frame = barsToWideFrame(bars, FEATURES, parseTimeFrame('1Day'));
   // REFERENCE.md: train 2015-01-12..2017-06-30, validation decoders to 2017-12-31 (our ends are exclusive)

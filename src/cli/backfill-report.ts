@@ -18,6 +18,7 @@ export function formatBackfillSummary(summary: BackfillSummary, seconds: number)
   if (summary.noData.length > 0) {
     lines.push(`no data in range for ${summary.noData.length} symbol(s): ${summary.noData.join(', ')}`);
   }
+  lines.push(...qualityLines(summary));
   if (summary.failures.length > 0) {
     lines.push(`FAILED: ${summary.failures.length} symbol(s)/date(s) — re-run the same command to retry them:`);
     for (const f of summary.failures) {
@@ -65,4 +66,24 @@ export function backfillJson(
     ok: summary.failures.length === 0,
     seconds: Math.round(context.seconds * 10) / 10,
   };
+}
+
+const pct = (v: number) => `${v > 0 ? '+' : ''}${(v * 100).toFixed(1)} %`;
+
+/** Price adjustment, merged and conflicting duplicates, and suspicious overnight jumps per symbol. */
+function qualityLines(summary: BackfillSummary): string[] {
+  const lines: string[] = [];
+  if (summary.adjusted) lines.push(`prices: ${summary.adjusted === 'all' ? 'adjusted for splits and dividends (open/high/low/close × adj_close/close, volume ÷)' : 'raw, not adjusted for splits or dividends'}`);
+  if (summary.duplicatesMerged > 0) lines.push(`duplicates: ${summary.duplicatesMerged} repeated input row(s) merged`);
+  if (summary.conflictingDuplicates.length > 0) {
+    const shown = summary.conflictingDuplicates.slice(0, 10).map((c) => `${c.symbol} ${c.date} (${c.rows} rows)`);
+    lines.push(`CONFLICTING duplicates: ${summary.conflictingDuplicates.length} (symbol, date) with differing rows; the last row was kept: ${shown.join(', ')}${summary.conflictingDuplicates.length > 10 ? ', …' : ''}`);
+  }
+  if (summary.suspiciousJumps.length > 0) {
+    const bySymbol = new Map<string, string[]>();
+    for (const j of summary.suspiciousJumps) bySymbol.set(j.symbol, [...(bySymbol.get(j.symbol) ?? []), `${j.date} ${pct(j.move)}`]);
+    lines.push(`suspicious overnight moves over 40 % (${summary.suspiciousJumps.length} in ${bySymbol.size} symbol(s); unadjusted splits? see --adjust):`);
+    for (const [symbol, moves] of bySymbol) lines.push(`  ${symbol}: ${moves.join(', ')}`);
+  }
+  return lines;
 }

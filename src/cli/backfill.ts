@@ -35,9 +35,23 @@ interface BackfillOptions {
   source?: SourceName;
   earningsSource?: string;
   csv?: string;
+  earningsCsv?: string;
+  vixCsv?: string;
+  adjust?: 'all' | 'none';
   allowSourceChange?: boolean;
   chunkSize: number;
   json?: boolean;
+}
+
+/**
+ * The earnings source of a backfill: the synthetic one only for the synthetic market or when asked for by name
+ * (then with a warning for real bars), an earnings CSV when given, else Nasdaq.
+ */
+export function earningsSourceOf(barSource: string, asked: string | undefined, csvPath: string | undefined): { name: string; warning?: string } {
+  if (asked === 'csv' && !csvPath) throw new Error('--earnings-source csv needs --earnings-csv <path>');
+  const chosen = asked ?? (csvPath ? 'csv' : barSource === 'synthetic' ? 'synthetic' : 'nasdaq');
+  const warning = chosen === 'synthetic' && barSource !== 'synthetic' ? `WARNING: --earnings-source synthetic invents earnings dates and surprises for real ${barSource} bars; use nasdaq or --earnings-csv for real ones` : undefined;
+  return { name: chosen, warning };
 }
 
 /** Registers `stockcast backfill`. */
@@ -52,9 +66,12 @@ export function registerBackfill(program: Command): void {
     .addOption(flag('--symbols <list>', 'comma-separated tickers instead of a file', symbolListFlag()))
     .option('--time-frame <tf>', 'bar time frame: 1Day, 1Hour, 10Min, …', '1Day')
     .addOption(flag('--source <name>', `bar source (required: no default, so made-up prices never reach a real store): ${SOURCE_NAMES.join(', ')}`, choiceFlag(SOURCE_NAMES)))
-    .addOption(flag('--earnings-source <name>', 'earnings source: nasdaq or synthetic (default: synthetic for --source synthetic, nasdaq otherwise)', choiceFlag(['nasdaq', 'synthetic'])))
+    .addOption(flag('--earnings-source <name>', 'earnings source: nasdaq, csv (--earnings-csv) or synthetic (default: synthetic for --source synthetic, csv with --earnings-csv, else nasdaq)', choiceFlag(['nasdaq', 'csv', 'synthetic'])))
+    .option('--earnings-csv <path>', 'earnings dates from a CSV: symbol,date[,surprise] (.gz ok)')
     .option('--allow-source-change', "let symbols switch from the real source recorded in the store's provenance to this one")
-    .option('--csv <path>', 'CSV file for --source csv (symbol,date,open,high,low,close,adj_close,volume; .gz ok)')
+    .option('--csv <path>', 'CSV file for --source csv (symbol,date,open,high,low,close,adj_close,volume; .gz ok; quoted fields ok)')
+    .option('--vix-csv <path>', 'vix_open / vix_close from an index CSV (DATE,OPEN,HIGH,LOW,CLOSE, e.g. ../shared/data/vix-daily-2015-2018.csv); default: Yahoo ^VIX')
+    .addOption(flag('--adjust <mode>', 'csv/yahoo prices: all (split- and dividend-adjusted from adj_close; default when the CSV has adj_close) or none (raw)', choiceFlag(['all', 'none'])))
     .addOption(flag('--chunk-size <n>', 'symbols per checkpointed step, 1–100000', intFlag({ min: 1, max: 100_000 }), 100))
     .addOption(jsonOption())
     .addHelpText(
@@ -64,7 +81,11 @@ Examples:
   stockcast backfill --source synthetic --features open,close,volume,day_of_week --start 2020-01-01 --end 2020-12-31
   stockcast backfill --source alpaca --symbols-file symbols.txt --features open,close,high,low,trade_count,volume,vwap \\
       --start 2020-01-01 --end 2026-01-01
-  stockcast backfill --source csv --csv ../shared/data/sp500-daily-2015-2018.csv.gz --features open,close,year,month \\
+  stockcast backfill --source csv --csv ../shared/data/sp500-daily-2015-2018.csv.gz --features open,close,month \\
+      --start 2015-01-01 --end 2018-12-31             # prices adjusted from adj_close (--adjust none: raw)
+  stockcast backfill --source csv --csv ../shared/data/sp500-daily-2015-2018.csv.gz --features vix_open,market_open_return \\
+      --vix-csv ../shared/data/vix-daily-2015-2018.csv --start 2015-01-01 --end 2018-12-31   # market covariates, stored once
+  stockcast backfill --source csv --csv bars.csv --earnings-csv earnings.csv --features open,is_earnings_day,surprise \\
       --start 2015-01-01 --end 2018-12-31
 
 A re-run of the same command after an interruption skips the steps that already landed; writes are merges,
@@ -75,12 +96,12 @@ synthetic rows for symbols holding real data (and the reverse), and a second rea
     .action(async (opts: BackfillOptions) => {
       if (opts.source === undefined) throw new Error(`backfill: --source is required (${SOURCE_NAMES.join(', ')}); there is no default, so made-up prices never reach a real store by accident`);
       if (opts.symbols && opts.symbolsFile) throw new Error('backfill: give --symbols or --symbols-file, not both');
+      // made-up earnings days for real tickers would be refused by the store's provenance: real bars get real earnings
+      const earningsSource = earningsSourceOf(opts.source, opts.earningsSource, opts.earningsCsv);
       const runtime = await openRuntime();
       try {
-        const bars = await runtime.barSource(opts.source, { csvPath: opts.csv });
+        const bars = await runtime.barSource(opts.source, { csvPath: opts.csv, adjust: opts.adjust });
         const symbols = opts.symbolsFile ? await readSymbolsFile(opts.symbolsFile) : (opts.symbols ?? validateSymbols(await runtime.defaultSymbols(opts.source, bars), `symbols of --source ${opts.source}`));
-        // made-up earnings days for real tickers would be refused by the store's provenance: real bars get real earnings
-        const earningsSource = opts.earningsSource ?? (opts.source === 'synthetic' ? 'synthetic' : 'nasdaq');
         const progress = createProgress('backfill');
         const t0 = performance.now();
         const request = {
@@ -94,7 +115,11 @@ synthetic rows for symbols holding real data (and the reverse), and a second rea
         const summary = await backfillFeatures({
           request,
           bars,
-          earnings: () => runtime.earningsSource(earningsSource),
+          vix: () => runtime.vixSource(opts.vixCsv),
+          earnings: () => {
+            if (earningsSource.warning) process.stderr.write(`${earningsSource.warning}\n`);
+            return runtime.earningsSource(earningsSource.name, { csvPath: opts.earningsCsv });
+          },
           store: await runtime.featureStore(),
           unavailableBarFeatures: runtime.unavailableBarFeatures(opts.source),
           allowSourceChange: opts.allowSourceChange === true,

@@ -8,6 +8,7 @@ import { registerTrade } from './trade.js';
 import { registerServe } from './serve.js';
 import { registerModels } from './models.js';
 import { backendOption, choiceFlag, dateFlag, flag, intFlag, numberFlag } from './flags.js';
+import { registerWalkForward } from './walk-forward.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -25,6 +26,7 @@ export function registerCommands(program: Command): void {
   registerTrain(program);
   registerModels(program);
   registerEvaluate(program);
+  registerWalkForward(program);
   registerExplain(program);
   registerForecast(program);
   registerTrade(program);

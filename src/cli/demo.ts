@@ -63,14 +63,13 @@ export async function runDemoCommand(options: { start?: string; end?: string; ba
   out.write(`\n[2/5] train a Temporal Fusion Transformer (config ${config.id}: ${config.features.join(', ')}; train ${config.trainStart}..${config.trainEnd}, validate to ${config.valEnd})\n`);
   out.write(`      the synthetic market's learnable signal: ${SYNTHETIC_SIGNAL}\n`);
   const res = await runTraining({ config, modelId: config.id, backend: options.backend, resume: true });
-  const verdict = res.beatsNaive ? 'beats' : 'does not beat';
   const loss = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
-  out.write(`the trained model ${verdict} the naive last-value forecast on the validation year (${loss(res.bestValLoss)} vs ${loss(res.naiveValLoss)})\n`);
+  out.write(`validation loss ${loss(res.bestValLoss)} vs naive last-value ${loss(res.naiveValLoss)}: the validation year chose the epoch, so the verdict comes from the test range in step 4\n`);
   out.write(`\n[3/5] batch inference over the test range ${config.valEnd}..${config.testEnd}\n`);
   await runPredict(config.id, options.backend);
-  out.write(`\n[4/5] evaluate strategies on the predictions (grid: interval 1–2 × stocks 5/10/20 × uncertainty 0.1–0.5)\n`);
-  const { report } = await runEvaluate({ modelId: config.id, config, grid: { intervalDays: [1, 2], numStocksPurchased: [5, 10, 20], uncertaintyMultiplier: [0.1, 0.2, 0.3, 0.4, 0.5] } });
-  out.write(`\nopen the report: ${report}\n`);
+  out.write(`\n[4/5] judge the model on the test range beside the naive, drift, seasonal-naive and moving-average forecasts, and evaluate strategies after 5 bps slippage per side (grid: interval 1–2 × stocks 5/10/20 × uncertainty 0.1–0.5)\n`);
+  const { report, evaluation } = await runEvaluate({ modelId: config.id, config, grid: { intervalDays: [1, 2], numStocksPurchased: [5, 10, 20], uncertaintyMultiplier: [0.1, 0.2, 0.3, 0.4, 0.5] } });
+  out.write(`\ntest-range verdict: ${evaluation.verdict.sentence}\nopen the report: ${report}\n`);
   out.write(`\n[5/5] paper-trade three simulated days with the local paper broker (fills at each day's open; nothing leaves this machine)\n`);
   for (const day of ['2025-01-02', '2025-01-03', '2025-01-06']) {
     out.write(`\n--- ${day} 10:00 New York ---\n`);

@@ -1,20 +1,26 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { predictModel } from '../pipeline/predict-model.js';
-import { configGrid, evaluateModel } from '../pipeline/evaluate-model.js';
-import { readEvaluation, type StoredEvaluation } from '../pipeline/results-store.js';
-import type { Evaluation } from '../backtest/evaluation.js';
+import { evaluateModel, type ModelEvaluation } from '../pipeline/evaluate-model.js';
+import { compareModels } from '../pipeline/compare-models.js';
+import { baselineName, predictBaseline } from '../pipeline/baseline-predictions.js';
 import type { GridSpec } from '../backtest/grid.js';
+import { BASELINE_NAMES } from '../backtest/baselines.js';
+import { STRATEGY_DEFAULTS } from '../config/strategy-defaults.js';
+import { strategyName, type StrategyOverrides } from '../strategies/registry.js';
 import { evaluationText } from '../report/evaluation-text.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
-import { commandConfig, configOption } from './common-options.js';
-import { backendOption, choiceFlag, flag, intFlag, modelIdOption, numberFlag, numberListFlag } from './flags.js';
+import { chooseConfig, commandConfig, configOption } from './common-options.js';
+import { backendOption, choiceFlag, flag, modelIdOption, numberFlag, numberListFlag, type FlagParser } from './flags.js';
 import { jsonOption, logLine, printResult, type OutputMode } from './output.js';
+import { comparisonText, evaluationJson, parseDateRange, parseWeekdays } from './evaluate-output.js';
 
 /** `stockcast predict --json`: where the predictions went and what they cover (see the README). */
 export interface PredictJson {
   modelId: string;
+  /** The baseline whose forecasts these are, or null for the model's own. */
+  baseline: string | null;
   /** The model store key of the predictions Parquet, and its full location. */
   key: string;
   location: string;
@@ -25,25 +31,35 @@ export interface PredictJson {
   /** First and last decision time (ISO UTC; daily decisions are New-York midnight), null without windows. */
   firstDecision: string | null;
   lastDecision: string | null;
-  backend: string;
+  /** The tensor backend, or null for a baseline (no model runs). */
+  backend: string | null;
 }
 
-/** Batch inference over the test range; prints where the predictions went. */
-export async function runPredict(modelId: string, backend = 'auto', mode: OutputMode = {}): Promise<PredictJson> {
+/** Batch inference over the test range (or a baseline's forecasts over it); prints where the predictions went. */
+export async function runPredict(modelId: string, backend = 'auto', o: OutputMode & { baseline?: string } = {}): Promise<PredictJson> {
   const runtime = await openRuntime();
   try {
-    const used = await runtime.tensorBackend(backend);
-    logLine(`backend: ${used}`);
     const models = await runtime.modelStore();
-    const progress = createProgress('predict');
-    const { key, table } = await predictModel({ modelId, features: await runtime.featureStore(), models, onProgress: (d, t) => progress.update(d, t) });
-    progress.stop();
+    const features = await runtime.featureStore();
+    let result;
+    let used: string | null = null;
+    if (o.baseline !== undefined) {
+      result = await predictBaseline({ modelId, baseline: baselineName(o.baseline), features, models });
+    } else {
+      used = await runtime.tensorBackend(backend);
+      logLine(`backend: ${used}`);
+      const progress = createProgress('predict');
+      result = await predictModel({ modelId, features, models, onProgress: (d, t) => progress.update(d, t) });
+      progress.stop();
+    }
+    const { key, table } = result;
     let first = Infinity;
     let last = -Infinity;
     for (const t of table.timestamps) [first, last] = [Math.min(first, t), Math.max(last, t)];
     const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : null);
     const json: PredictJson = {
       modelId,
+      baseline: o.baseline ?? null,
       key,
       location: `${models.location}/${key}`,
       windows: table.currentY.length,
@@ -53,27 +69,34 @@ export async function runPredict(modelId: string, backend = 'auto', mode: Output
       lastDecision: iso(last),
       backend: used,
     };
-    printResult(mode, json, (p) => `predicted ${p.windows} windows (${p.symbols} symbols × ${p.days} days) → ${p.location}`);
+    printResult(o, json, (p) => `predicted ${p.windows} windows (${p.symbols} symbols × ${p.days} days)${p.baseline ? ` with the ${p.baseline} baseline` : ''} → ${p.location}`);
     return json;
   } finally {
     await runtime.close();
   }
 }
 
-/** Evaluates stored predictions; writes the HTML report and the stored evaluation, and prints one of them. */
-export async function runEvaluate(o: { modelId: string; config?: ModelConfig; grid?: GridSpec; json?: boolean; costBps?: number; slippageBps?: number; buyWeekday?: number }): Promise<{ evaluation: Evaluation; report: string }> {
+/** What `runEvaluate` takes. */
+export interface EvaluateCommandOptions {
+  modelId: string;
+  config?: ModelConfig;
+  grid?: GridSpec;
+  json?: boolean;
+  strategy?: StrategyOverrides;
+  testRange?: { start: string; end: string };
+}
+
+/** Evaluates stored predictions beside the baselines; prints the verdict and tables (or JSON), writes the HTML report. */
+export async function runEvaluate(o: EvaluateCommandOptions): Promise<{ evaluation: ModelEvaluation; report: string }> {
   const runtime = await openRuntime();
   try {
     const report = runtime.homePath('reports', `${o.modelId}.html`);
-    const models = await runtime.modelStore();
-    const evaluation = await evaluateModel({ ...o, models, reportPath: report });
+    const { evaluation, document } = await evaluateModel({ ...o, models: await runtime.modelStore(), features: await runtime.featureStore(), reportPath: report });
     if (o.json) {
-      // the document the dashboard reads, so a script and the dashboard see the same figures
-      const stored = await readEvaluation(models, o.modelId);
-      printResult<StoredEvaluation | null>(o, stored, () => '');
+      printResult(o, evaluationJson(document), () => '');
       logLine(`report: ${report}`);
     } else {
-      printResult(o, evaluation, (e) => `${evaluationText(e)}\n\nreport: ${report}`);
+      process.stdout.write(`${evaluationText(evaluation)}\n\nreport: ${report}\n`);
     }
     return { evaluation, report };
   } finally {
@@ -81,21 +104,55 @@ export async function runEvaluate(o: { modelId: string; config?: ModelConfig; gr
   }
 }
 
-/** Options of `stockcast evaluate` after parsing. */
+/** `evaluate --compare`: several models beside the baselines in one table. */
+async function runCompare(o: { modelIds: string[]; configFlag?: string; json?: boolean; strategy: StrategyOverrides; grid?: GridSpec; testRange?: { start: string; end: string } }): Promise<void> {
+  const runtime = await openRuntime();
+  try {
+    const c = await compareModels({ ...o, models: await runtime.modelStore(), features: await runtime.featureStore(), configOf: (id) => commandConfig(o.configFlag, id) });
+    process.stdout.write(o.json ? `${JSON.stringify(c, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n` : `${comparisonText(c)}\n`);
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Options of `stockcast evaluate` as commander parses them. */
 interface EvaluateFlags {
-  modelId: string;
+  modelId?: string;
+  compare?: string[];
   config?: string;
   json?: boolean;
   intervalDays?: number[];
   numStocks?: number[];
   uncertainty?: number[];
+  volatilityImportance?: number[];
   costBps: number;
   slippageBps: number;
-  buyWeekday?: number;
-  strategy?: GridSpec['strategy'];
+  buyWeekday?: number[];
+  strategy?: string;
+  testRange?: { start: string; end: string };
 }
 
-const STRATEGIES = ['SimpleXDaysAheadBuying', 'VolatilityRanking'] as const;
+/** The strategy overrides and grid the flags ask for, over the config's. */
+function strategyFlags(opts: EvaluateFlags): { strategy: StrategyOverrides; grid?: (config?: ModelConfig) => GridSpec | undefined } {
+  const strategy: StrategyOverrides = {
+    transactionCostBps: opts.costBps,
+    slippageBps: opts.slippageBps,
+    ...(opts.buyWeekday ? { buyWeekdays: opts.buyWeekday } : {}),
+    ...(opts.strategy ? { name: strategyName(opts.strategy, '--strategy') } : {}),
+  };
+  const any = opts.intervalDays ?? opts.numStocks ?? opts.uncertainty ?? opts.volatilityImportance;
+  return { strategy, grid: any ? (config) => gridOf(opts, config) : undefined };
+}
+
+function gridOf(opts: EvaluateFlags, config?: ModelConfig): GridSpec {
+  const g = config?.strategyGrid;
+  return {
+    intervalDays: opts.intervalDays ?? g?.intervalDays ?? [1, 2],
+    numStocksPurchased: opts.numStocks ?? g?.numStocksPurchased ?? [10, 25, 50],
+    uncertaintyMultiplier: opts.uncertainty ?? g?.uncertaintyMultiplier,
+    volatilityImportance: opts.volatilityImportance ?? g?.volatilityImportance,
+  };
+}
 
 /** Registers `stockcast predict` and `stockcast evaluate`. */
 export function registerEvaluate(program: Command): void {
@@ -103,42 +160,60 @@ export function registerEvaluate(program: Command): void {
     .command('predict')
     .description("Batch inference over the config's test range (the seed's run_batch_inference); writes a predictions Parquet.")
     .addOption(modelIdOption('a trained model'))
+    .addOption(flag('--baseline <name>', "write a baseline's forecasts of the same windows instead", choiceFlag(BASELINE_NAMES)))
     .addOption(backendOption())
     .addOption(jsonOption())
-    .action(async (opts: { modelId: string; backend: string; json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  stockcast predict --model-id m1\n  stockcast predict --model-id m1 --baseline drift   # → m1/output/baselines/drift.parquet, the same columns\n')
+    .action(async (opts: { modelId: string; backend: string; baseline?: string; json?: boolean }) => {
       await runPredict(opts.modelId, opts.backend, opts);
     });
   program
     .command('evaluate')
-    .description("Simulate strategies on stored predictions (the seed's run_evaluation), with honest statistics and an HTML report.")
-    .addOption(modelIdOption('a model with predictions'))
+    .description("Judge a model on its test range beside the naive, drift, seasonal-naive and moving-average baselines, and simulate strategies after costs (the seed's run_evaluation).")
+    .addOption(modelIdOption('a model with predictions (`stockcast predict`)', { optional: true }))
+    .option('--compare <ids...>', 'put several models (and the baselines) in one table, on the rows all of them forecast')
     .addOption(configOption('for the preferred strategy and grid'))
-    .addOption(jsonOption('print the stored evaluation (the dashboard\'s evaluation.json) instead of a table'))
-    .addOption(flag('--interval-days <list>', 'grid: interval_days values (integers 1–260)', numberListFlag({ min: 1, max: 260 }, true)))
-    .addOption(flag('--num-stocks <list>', 'grid: num_stocks_purchased values (integers 1–10000)', numberListFlag({ min: 1, max: 10_000 }, true)))
-    .addOption(flag('--uncertainty <list>', 'grid: uncertainty_multiplier values (>= 0; VolatilityRanking: volatility_importance in [0, 1])', numberListFlag({ min: 0, max: 1000 })))
-    .addOption(flag('--cost-bps <n>', 'transaction cost per side, basis points (0–10000)', numberFlag({ min: 0, max: 10_000 }), 0))
-    .addOption(flag('--slippage-bps <n>', 'slippage per side, basis points (0–10000)', numberFlag({ min: 0, max: 10_000 }), 0))
-    .addOption(flag('--buy-weekday <n>', 'only buy on this weekday (0 = Monday … 4 = Friday)', intFlag({ min: 0, max: 4 })))
-    .addOption(flag('--strategy <name>', 'SimpleXDaysAheadBuying (default) or VolatilityRanking (then --uncertainty lists volatility_importance values in [0, 1])', choiceFlag(STRATEGIES)))
+    .addOption(jsonOption('print JSON instead of tables (the stored evaluation without its long series)'))
+    .addOption(flag('--strategy <name>', "SimpleXDaysAheadBuying or VolatilityRanking (default: the config's preferred block)", choiceFlag(['SimpleXDaysAheadBuying', 'VolatilityRanking'] as const)))
+    .addOption(flag('--interval-days <list>', 'grid: interval_days values (integers 1–100)', numberListFlag({ min: 1, max: 100 }, true)))
+    .addOption(flag('--num-stocks <list>', 'grid: num_stocks_purchased values (integers 0–10000)', numberListFlag({ min: 0, max: 10_000 }, true)))
+    .addOption(flag('--uncertainty <list>', 'grid: uncertainty_multiplier values, 0–1000 (SimpleXDaysAheadBuying)', numberListFlag({ min: 0, max: 1000 })))
+    .addOption(flag('--volatility-importance <list>', 'grid: volatility_importance values in [0, 1] (VolatilityRanking)', numberListFlag({ min: 0, max: 1 })))
+    .addOption(flag('--cost-bps <n>', 'commission per side, basis points (0–1000)', numberFlag({ min: 0, max: 1000 }), STRATEGY_DEFAULTS.transactionCostBps))
+    .addOption(flag('--slippage-bps <n>', 'slippage per side, basis points, 0–1000 (the zero-cost result is shown beside)', numberFlag({ min: 0, max: 1000 }), STRATEGY_DEFAULTS.slippageBps))
+    .addOption(flag('--buy-weekday <days>', 'only buy on these weekdays: 0 (Monday) … 4 (Friday) or names, comma-separated (config: _buy_weekdays)', asFlag(parseWeekdays)))
+    .addOption(flag('--test-range <range>', 'restrict the test dates: START..END (end exclusive; config: _test_range)', asFlag(parseDateRange)))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  stockcast evaluate --model-id m1                        # verdict vs baselines, the grid, report
+  stockcast evaluate --model-id m1 --json --slippage-bps 10
+  stockcast evaluate --model-id m1 --strategy VolatilityRanking --buy-weekday Monday
+  stockcast evaluate --compare m1 m2 m3                   # several models and the baselines in one table
+
+Every figure is on the test range (decisions after val_end): the validation range chose the epoch.`,
+    )
     .action(async (opts: EvaluateFlags) => {
+      const { strategy, grid } = strategyFlags(opts);
+      if (opts.compare) {
+        const ids = [...(opts.modelId ? [opts.modelId] : []), ...opts.compare];
+        await runCompare({ modelIds: ids, configFlag: opts.config, json: opts.json, strategy, grid: grid?.(commandConfig(opts.config, ids[0]!)), testRange: opts.testRange });
+        return;
+      }
+      if (!opts.modelId) throw new Error('evaluate: --model-id is required (or --compare <ids…>)');
       const config = commandConfig(opts.config, opts.modelId);
-      const base = configGrid(config);
-      const strategy = (opts.strategy ?? config?.performanceTests[config.preferredTradingStrategy ?? '']?.strategy ?? 'SimpleXDaysAheadBuying') as GridSpec['strategy'];
-      if (strategy !== 'SimpleXDaysAheadBuying' && strategy !== 'VolatilityRanking') throw new Error(`--strategy: expected SimpleXDaysAheadBuying or VolatilityRanking, got "${String(strategy)}"`);
-      await runEvaluate({
-        modelId: opts.modelId,
-        config,
-        json: opts.json,
-        costBps: opts.costBps,
-        slippageBps: opts.slippageBps,
-        buyWeekday: opts.buyWeekday,
-        grid: {
-          intervalDays: opts.intervalDays ?? base.intervalDays,
-          numStocksPurchased: opts.numStocks ?? base.numStocksPurchased,
-          uncertaintyMultiplier: opts.uncertainty ?? (strategy === 'VolatilityRanking' ? [0, 0.25, 0.5, 0.75, 1] : base.uncertaintyMultiplier),
-          strategy,
-        },
-      });
+      await runEvaluate({ modelId: opts.modelId, config, json: opts.json, strategy, grid: grid?.(config), testRange: opts.testRange });
     });
+}
+
+/** A parser that throws a plain error, as a commander flag parser (its message becomes commander's usage error). */
+function asFlag<T>(parse: (v: string) => T): FlagParser<T> {
+  return (v) => {
+    try {
+      return parse(v);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
 }

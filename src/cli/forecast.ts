@@ -9,6 +9,7 @@ import { refreshSources } from './trade.js';
 import { commandConfig, configOption } from './common-options.js';
 import { backendOption, choiceFlag, dateFlag, flag, isoTimeFlag, modelIdOption } from './flags.js';
 import { jsonOption, logLine, printResult } from './output.js';
+import { buysOn, describeStrategy } from '../strategies/registry.js';
 
 /** `stockcast forecast`: today's forecasts and the strategy's buy list, as a table or as the stored forecast JSON. */
 export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; asOf?: string; earningsSource?: string; source?: SourceName; csv?: string; now?: Date; json?: boolean }): Promise<void> {
@@ -36,14 +37,14 @@ function forecastText(modelId: string, { table, asOf, params, picks }: ForecastP
   const H = table.horizon;
   const lines = [
     `forecasts of ${modelId} from data up to ${asOf} (${table.currentY.length} symbols); horizon ${H} trading day(s)`,
-    `buy list (SimpleXDaysAheadBuying: interval ${k}, ${params.numStocksPurchased} stocks, uncertainty × ${params.uncertaintyMultiplier}${params.dontBuyNegativeStocks ? ', positive forecasts only' : ''}):`,
+    `buy list (${describeStrategy(params)}):`,
     `  symbol     current  ${[low, mid, high].map((q) => quantileColumn(table.quantiles[q]!).padStart(11)).join('')}  change%    score`,
   ];
   for (const p of picks) {
     const at = (q: number) => table.pred[(p.row * H + k - 1) * nQ + q]!;
     lines.push(`  ${p.symbol.padEnd(8)} ${table.currentY[p.row]!.toFixed(2).padStart(9)}  ${[low, mid, high].map((q) => at(q).toFixed(2).padStart(11)).join('')}  ${p.predictedChangePct.toFixed(2).padStart(7)}  ${p.score.toFixed(3).padStart(7)}`);
   }
-  if (picks.length === 0) lines.push('  (nothing to buy: no symbol has a positive forecast)');
+  if (picks.length === 0) lines.push(buysOn(params, asOf) ? '  (nothing to buy: no symbol passes the strategy)' : `  (nothing to buy: the strategy buys only on weekdays ${params.buyWeekdays!.join(',')} (0 = Monday))`);
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathInside } from '../core/path-inside.js';
 import { exportAwsEnvironment, resolveRegion } from './aws-setup.js';
-import type { MarketDataSource } from '../sources/market-data-source.js';
+import type { MarketDataSource, PriceAdjustment } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { FeatureStore } from '../store/feature-store.js';
@@ -42,8 +42,11 @@ export interface Runtime {
   featureStore(): Promise<FeatureStore>;
   /** Where model artifacts live: S3_MODEL_OUTPUT_BUCKET_NAME, or `<home>/models`. */
   modelStore(): Promise<ObjectStore>;
-  barSource(name: SourceName, options?: { csvPath?: string }): Promise<MarketDataSource>;
-  earningsSource(name: string): Promise<EarningsSource>;
+  barSource(name: SourceName, options?: { csvPath?: string; adjust?: PriceAdjustment }): Promise<MarketDataSource>;
+  /** The VIX for market covariates: an index CSV (DATE, OPEN, HIGH, LOW, CLOSE) when given, else Yahoo's ^VIX. */
+  vixSource(csvPath?: string): Promise<MarketDataSource>;
+  /** `nasdaq`, `csv` (needs `csvPath`) or `synthetic`. */
+  earningsSource(name: string, options?: { csvPath?: string }): Promise<EarningsSource>;
   defaultSymbols(name: SourceName, source: MarketDataSource): Promise<string[]>;
   unavailableBarFeatures(name: SourceName): string[];
   /** The order ledger: the DynamoDB table ORDERS_TABLE (the settings' endpoint, region, credentials), else `<home>/ledger.duckdb`. */
@@ -121,7 +124,9 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   const featureStore = async (): Promise<FeatureStore> => {
     if (!features) {
       const { ParquetFeatureStore } = await import('../store/parquet-feature-store.js');
-      features = await ParquetFeatureStore.open({ objects: await objectStore(), prefix });
+      const { MarketJoinedFeatureStore } = await import('../features/market-covariates.js');
+      // market covariates (VIX, the universe's return) are stored once and joined into every symbol by date
+      features = new MarketJoinedFeatureStore(await ParquetFeatureStore.open({ objects: await objectStore(), prefix }));
     }
     return features;
   };
@@ -151,7 +156,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
         case 'csv': {
           if (!opts.csvPath) throw new Error('--source csv needs --csv <path>');
           const { CsvBarsSource } = await import('../sources/csv-bars.js');
-          return new CsvBarsSource(opts.csvPath);
+          return new CsvBarsSource(opts.csvPath, { adjust: opts.adjust });
         }
         case 'alpaca': {
           const { AlpacaMarketDataSource } = await import('../adapters/alpaca/market-data.js');
@@ -159,17 +164,30 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
         }
         case 'yahoo': {
           const { YahooMarketDataSource } = await import('../sources/yahoo-market-data.js');
-          return new YahooMarketDataSource({});
+          return new YahooMarketDataSource({ adjust: opts.adjust });
         }
       }
     },
-    async earningsSource(name) {
+    async vixSource(csvPath) {
+      if (csvPath) {
+        const [{ IndexCsvSource }, { VIX_TICKER }] = await Promise.all([import('../sources/index-csv.js'), import('../features/market-covariates.js')]);
+        return new IndexCsvSource(csvPath, VIX_TICKER);
+      }
+      const { YahooMarketDataSource } = await import('../sources/yahoo-market-data.js');
+      return new YahooMarketDataSource({});
+    },
+    async earningsSource(name, opts = {}) {
       if (name === 'synthetic') return syntheticMarket();
+      if (name === 'csv') {
+        if (!opts.csvPath) throw new Error('--earnings-source csv needs --earnings-csv <path>');
+        const { CsvEarningsSource } = await import('../sources/csv-earnings.js');
+        return new CsvEarningsSource(opts.csvPath);
+      }
       if (name === 'nasdaq') {
         const { NasdaqEarningsSource } = await import('../sources/nasdaq-earnings.js');
         return new NasdaqEarningsSource({ baseUrl: settings.nasdaqApiUrl });
       }
-      throw new Error(`unknown earnings source "${name}": expected nasdaq or synthetic`);
+      throw new Error(`unknown earnings source "${name}": expected nasdaq, csv or synthetic`);
     },
     async defaultSymbols(name, source) {
       if (name === 'synthetic') return (await syntheticMarket()).symbols;

@@ -22,6 +22,8 @@ export interface TrainCommandOptions {
   threads?: number;
   /** Print the result as JSON (epoch lines then go to stderr). */
   json?: boolean;
+  /** Feature problems are errors (default: loud warnings). */
+  strict?: boolean;
 }
 
 /** `stockcast train --json`: how training ended, the loss per epoch and where the artifact went (see the README). */
@@ -40,6 +42,10 @@ export interface TrainJson {
   /** The model store key and location of the artifact; null when no epoch finished yet (resume to continue). */
   artifact: { key: string; location: string } | null;
   history: Array<{ epoch: number; trainLoss: number; valLoss: number; learningRate: number; seconds: number }>;
+  /** The validation range chose the epoch: these losses are not out-of-sample (the verdict comes from `evaluate`). */
+  validationChoseEpoch: { trainEnd: string; valEnd: string };
+  /** Features that cannot generalise (see --strict), each with what is wrong. */
+  featureProblems: Array<{ feature: string; message: string }>;
 }
 
 /** Runs training with a progress bar per epoch and a log line per epoch; Ctrl-C stops cleanly and resumably. */
@@ -57,7 +63,7 @@ export async function runTraining(o: TrainCommandOptions): Promise<TrainJson> {
     logLine(`backend: ${backend}`);
     let progress = createProgress(`epoch 1`);
     const models = await runtime.modelStore();
-    const { result, meta, artifact } = await trainModel({
+    const { result, meta, artifact, featureProblems } = await trainModel({
       config: o.config,
       modelId: o.modelId,
       features: await runtime.featureStore(),
@@ -70,6 +76,7 @@ export async function runTraining(o: TrainCommandOptions): Promise<TrainJson> {
       maxEpochs: o.maxEpochs,
       chunkSize: o.chunkSize,
       threads: o.threads ?? Math.min(2, availableParallelism()),
+      strict: o.strict,
       log: logLine,
       onBatch: (done, total, loss) => progress.update(done, total, `loss ${loss.toFixed(4)}`),
       onEpoch: (r, state) => {
@@ -94,6 +101,8 @@ export async function runTraining(o: TrainCommandOptions): Promise<TrainJson> {
       beatsNaive: t.bestValLoss < t.naiveValLoss,
       artifact: artifact ? { key: artifact, location: `${models.location}/${artifact}` } : null,
       history: t.history,
+      validationChoseEpoch: { trainEnd: o.config.trainEnd, valEnd: o.config.valEnd },
+      featureProblems: featureProblems.map((p) => ({ feature: p.feature, message: p.message })),
     };
     printResult(o, json, trainText);
     return json;
@@ -106,8 +115,13 @@ export async function runTraining(o: TrainCommandOptions): Promise<TrainJson> {
 function trainText(t: TrainJson): string {
   const best = t.bestValLoss === null ? 'n/a' : t.bestValLoss.toFixed(4);
   const naive = t.naiveValLoss === null ? 'n/a' : t.naiveValLoss.toFixed(4);
-  const head = `stopped by ${t.stoppedBy} after ${t.epochs} epoch(s); best val loss ${best} (epoch ${(t.bestEpoch ?? -1) + 1}) vs naive last-value ${naive}`;
-  return `${head}\n${t.artifact ? `model artifact: ${t.artifact.key}` : 'no completed epoch yet: run again with --resume to continue'}`;
+  const lines = [
+    `stopped by ${t.stoppedBy} after ${t.epochs} epoch(s); best val loss ${best} (epoch ${(t.bestEpoch ?? -1) + 1}) vs naive last-value ${naive}`,
+    `note: the validation range (${t.validationChoseEpoch.trainEnd} … ${t.validationChoseEpoch.valEnd}) chose this epoch, so these losses are not out-of-sample figures; the verdict is on the test range: stockcast predict + evaluate --model-id ${t.modelId} (or walk-forward)`,
+  ];
+  if (t.featureProblems.length > 0) lines.push(`WARNING: ${t.featureProblems.length} feature problem(s), printed above: ${t.featureProblems.map((p) => p.feature).join(', ')} (--strict makes them errors)`);
+  lines.push(t.artifact ? `model artifact: ${t.artifact.key}` : 'no completed epoch yet: run again with --resume to continue');
+  return lines.join('\n');
 }
 
 /** Options of `stockcast train` after parsing. */
@@ -122,6 +136,7 @@ interface TrainFlags {
   chunkSize?: number;
   threads?: number;
   json?: boolean;
+  strict?: boolean;
 }
 
 /** Registers `stockcast train`. */
@@ -138,6 +153,7 @@ export function registerTrain(program: Command): void {
     .option('--symbols-file <path>', 'restrict to these tickers (default: every symbol in the store)')
     .addOption(flag('--chunk-size <n>', 'samples per forward/backward pass (memory); batches are accumulated; 1–1000000', intFlag({ min: 1, max: 1_000_000 })))
     .addOption(flag('--threads <n>', 'cores to train on (native: threads of the engine; wasm: one wasm instance each) (default: up to 2); 1–256', intFlag({ min: 1, max: 256 })))
+    .option('--strict', 'a feature that cannot generalise (a categorical whose validation/test values training never saw, a real constant in training) is an error, not a warning')
     .addOption(jsonOption())
     .addHelpText('after', '\nExample:\n  stockcast train --config configs.yaml --model-id m1-medium-high-with-less-features-and-earnings-calendar-features --max-minutes 30\n')
     .action(async (opts: TrainFlags) => {
@@ -152,6 +168,7 @@ export function registerTrain(program: Command): void {
         chunkSize: opts.chunkSize,
         threads: opts.threads,
         json: opts.json,
+        strict: opts.strict,
         symbols: opts.symbolsFile ? await readSymbolsFile(opts.symbolsFile) : undefined,
       });
       if (res.stoppedBy === 'interrupted') process.exitCode = 130;

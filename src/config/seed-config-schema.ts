@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { isRealDate } from '../core/ny-time.js';
+import { didYouMean } from './config-error.js';
+import { STRATEGY_DEFAULTS, STRATEGY_NAMES, WEEKDAY_NAMES, type StrategyName } from './strategy-defaults.js';
 
 // The zod schemas of configs.yaml: one per seed key, each with the message a user reads when it is wrong.
 
@@ -11,7 +13,7 @@ const positive = (what = 'a positive number') => z.number({ error: what }).gt(0,
 export const isoDate = z.string({ error: DATE }).refine(isRealDate, { error: DATE });
 const optionalText = z.string({ error: 'a text' }).optional();
 const QUANTILES = 'an ascending list of at least 3 numbers between 0 and 1 that includes 0.5 (the median the strategies read)';
-const GRID = 'a map with optional lists interval_days, num_stocks_purchased, uncertainty_multiplier';
+const GRID = 'a map with optional lists interval_days, num_stocks_purchased, uncertainty_multiplier, volatility_importance';
 const TARGETS = ['open', 'close', 'log_return_open', 'log_return_close'] as const;
 
 /** Schemas of every known config key, by the seed's snake_case name. */
@@ -49,7 +51,7 @@ export const FIELDS = {
   seed: nonNegInt().default(42),
   gradient_clip_val: z.number({ error: 'a number >= 0' }).min(0, { error: 'a number >= 0' }).default(0.1),
   early_stopping_patience: posInt().default(15),
-  starting_money: positive('a positive amount of money').default(25_000),
+  starting_money: positive('a positive amount of money').default(STRATEGY_DEFAULTS.startingMoney),
   live_trading: z.boolean({ error: 'true or false' }).default(false),
   max_order_notional: positive().optional(),
   max_run_notional: positive().optional(),
@@ -59,25 +61,53 @@ export const FIELDS = {
         interval_days: z.array(posInt(), { error: 'a list of positive integers' }).min(1, { error: 'a non-empty list' }).optional(),
         num_stocks_purchased: z.array(posInt(), { error: 'a list of positive integers' }).min(1, { error: 'a non-empty list' }).optional(),
         uncertainty_multiplier: z.array(z.number({ error: 'a number' }), { error: 'a list of numbers' }).min(1, { error: 'a non-empty list' }).optional(),
+        volatility_importance: z.array(z.number({ error: 'a number in [0, 1]' }).min(0, { error: 'a number in [0, 1]' }).max(1, { error: 'a number in [0, 1]' }), { error: 'a list of numbers in [0, 1]' }).min(1, { error: 'a non-empty list' }).optional(),
       },
       { error: GRID },
     )
     .optional(),
 };
 
-/** Schema of a `_performance_test_N` block. */
+const D = STRATEGY_DEFAULTS;
+const TAX = 'a rate in [0, 1)';
+const TEST_RANGE = 'a date range "YYYY-MM-DD - YYYY-MM-DD" (start inclusive, end exclusive, start before end)';
+const WEEKDAYS = `a non-empty list of weekdays: 0 (Monday) … 4 (Friday) or their names (${WEEKDAY_NAMES.join(', ')})`;
+const strategyName = z.string({ error: `one of ${STRATEGY_NAMES.join(', ')}` }).refine((v) => (STRATEGY_NAMES as readonly string[]).includes(v), {
+  error: (issue) => {
+    const close = typeof issue.input === 'string' ? didYouMean(issue.input, STRATEGY_NAMES) : undefined;
+    return `one of ${STRATEGY_NAMES.join(', ')}${close ? ` (did you mean ${close}?)` : ''}`;
+  },
+}).transform((v) => v as StrategyName);
+const weekday = z.union([z.number().int().min(0).max(4), z.string().transform((v, ctx) => {
+  const i = WEEKDAY_NAMES.findIndex((n) => n.toLowerCase() === v.toLowerCase() || n.slice(0, 3).toLowerCase() === v.toLowerCase());
+  if (i < 0) ctx.addIssue({ code: 'custom', message: WEEKDAYS });
+  return i;
+})], { error: WEEKDAYS });
+
+/** `_test_range` as the seed writes it (`'2025-01-01 - 2026-01-01'`), or undefined when it is not one. */
+export function parseTestRange(text: string): { start: string; end: string } | undefined {
+  const m = /^\s*(\d{4}-\d{2}-\d{2})\s+-\s+(\d{4}-\d{2}-\d{2})\s*$/.exec(text);
+  if (!m || !isRealDate(m[1]!) || !isRealDate(m[2]!) || !(m[1]! < m[2]!)) return undefined;
+  return { start: m[1]!, end: m[2]! };
+}
+
+/** Schema of a `_performance_test_N` block (unknown keys are refused before it runs: see `PERFORMANCE_TEST_KEYS`). */
 export const PERFORMANCE_TEST = z.object({
-  _test_strategy: z.string({ error: 'a strategy name' }).default('SimpleXDaysAheadBuying'),
-  _test_range: optionalText,
-  _interval_days: posInt().default(1),
-  _num_stocks_purchased: posInt().default(10),
-  _capital_gains_tax: z.number({ error: 'a rate between 0 and 1' }).min(0, { error: 'a rate between 0 and 1' }).max(1, { error: 'a rate between 0 and 1' }).default(0),
-  _uncertainty_multiplier: z.number({ error: 'a number' }).default(0),
-  _compound_money: z.boolean({ error: 'true or false' }).default(true),
-  _dont_buy_negative_stocks: z.boolean({ error: 'true or false' }).default(true),
+  _test_strategy: strategyName.default(D.strategy),
+  _test_range: z.string({ error: TEST_RANGE }).refine((v) => parseTestRange(v) !== undefined, { error: TEST_RANGE }).optional(),
+  _interval_days: posInt().default(D.intervalDays),
+  _num_stocks_purchased: posInt().default(D.numStocksPurchased),
+  _capital_gains_tax: z.number({ error: TAX }).min(0, { error: TAX }).lt(1, { error: TAX }).default(D.capitalGainsTax),
+  _uncertainty_multiplier: z.number({ error: 'a number >= 0' }).min(0, { error: 'a number >= 0' }).default(D.uncertaintyMultiplier),
+  _volatility_importance: z.number({ error: 'a number in [0, 1]' }).min(0, { error: 'a number in [0, 1]' }).max(1, { error: 'a number in [0, 1]' }).default(D.volatilityImportance),
+  _compound_money: z.boolean({ error: 'true or false' }).default(D.compoundMoney),
+  _dont_buy_negative_stocks: z.boolean({ error: 'true or false' }).default(D.dontBuyNegativeStocks),
+  _buy_weekdays: z.array(weekday, { error: WEEKDAYS }).min(1, { error: WEEKDAYS }).transform((days) => [...new Set(days)].sort()).optional(),
   _money_made: z.number({ error: 'a number' }).optional(),
   _annual_sharpe: z.number({ error: 'a number' }).optional(),
 }, { error: 'a map of a recorded strategy test (_test_strategy, _interval_days, _num_stocks_purchased, …)' });
+/** Every key a `_performance_test_N` block may hold. */
+export const PERFORMANCE_TEST_KEYS: readonly string[] = Object.keys(PERFORMANCE_TEST.shape);
 
 /** Schema of one config (known keys only; the rest is sorted out before). */
 export const CONFIG = z.object(FIELDS);

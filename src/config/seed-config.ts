@@ -4,18 +4,24 @@ import type { z } from 'zod';
 import { FEATURE_NAMES, featureSpec, isKnownFeature } from '../core/feature-catalog.js';
 import { isIntraday, timeFrameFromSeed, type TimeFrame } from '../core/time-frame.js';
 import { ConfigError, didYouMean, type ConfigIssue } from './config-error.js';
-import { CONFIG, FIELDS, INFORMATIONAL, KNOWN, PERFORMANCE_KEY, PERFORMANCE_TEST, isRecord, isoDate, zodIssue } from './seed-config-schema.js';
+import { CONFIG, FIELDS, INFORMATIONAL, KNOWN, PERFORMANCE_KEY, PERFORMANCE_TEST, PERFORMANCE_TEST_KEYS, isRecord, isoDate, zodIssue } from './seed-config-schema.js';
+import type { StrategyName } from './strategy-defaults.js';
 
 /** A recorded strategy test of the seed (`_performance_test_N` blocks); the preferred one is the default strategy. */
 export interface PerformanceTest {
   name: string;
-  strategy: string;
+  strategy: StrategyName;
   intervalDays: number;
   numStocksPurchased: number;
   capitalGainsTax: number;
   uncertaintyMultiplier: number;
+  /** VolatilityRanking's weight of the forecast band's width against the predicted profit (0 … 1). */
+  volatilityImportance: number;
   compoundMoney: boolean;
   dontBuyNegativeStocks: boolean;
+  /** Buy only on these New-York weekdays (0 = Monday … 4 = Friday); every trading day when absent. */
+  buyWeekdays?: number[];
+  /** `'YYYY-MM-DD - YYYY-MM-DD'`: `evaluate` restricts its test dates to it (start inclusive, end exclusive). */
   testRange?: string;
   moneyMade?: number;
   annualSharpe?: number;
@@ -80,7 +86,7 @@ export interface ModelConfig {
   /** stockcast extension `max_run_notional`: cap on the money one trade run may invest. */
   maxRunNotional?: number;
   /** stockcast extension `strategy_grid`: the evaluation grid; lists left out take the seed's grid. */
-  strategyGrid?: { intervalDays?: number[]; numStocksPurchased?: number[]; uncertaintyMultiplier?: number[] };
+  strategyGrid?: { intervalDays?: number[]; numStocksPurchased?: number[]; uncertaintyMultiplier?: number[]; volatilityImportance?: number[] };
   /** Name of the preferred `_performance_test_N` block, when set. */
   preferredTradingStrategy?: string;
   /** Every `_performance_test_N` block, typed. */
@@ -223,7 +229,7 @@ function toModelConfig(id: string, c: z.output<typeof CONFIG>, timeFrame: TimeFr
     liveTrading: c.live_trading,
     maxOrderNotional: c.max_order_notional,
     maxRunNotional: c.max_run_notional,
-    strategyGrid: grid && { intervalDays: grid.interval_days, numStocksPurchased: grid.num_stocks_purchased, uncertaintyMultiplier: grid.uncertainty_multiplier },
+    strategyGrid: grid && { intervalDays: grid.interval_days, numStocksPurchased: grid.num_stocks_purchased, uncertaintyMultiplier: grid.uncertainty_multiplier, volatilityImportance: grid.volatility_importance },
     preferredTradingStrategy: c.preferred_trading_strategy,
     performanceTests,
     metadata,
@@ -270,11 +276,18 @@ function parsePerformanceTests(raw: Record<string, unknown>, fail: Fail): Record
   const out: Record<string, PerformanceTest> = {};
   for (const [name, block] of Object.entries(raw)) {
     if (!PERFORMANCE_KEY.test(name)) continue;
+    // strict, unlike the config's own `_` keys: a typo here would silently trade with a default
+    const unknown = isRecord(block) ? Object.keys(block).filter((k) => !PERFORMANCE_TEST_KEYS.includes(k)) : [];
+    for (const k of unknown) {
+      const close = didYouMean(k, PERFORMANCE_TEST_KEYS);
+      fail(`${name}.${k}`, `a key of a _performance_test_N block (${close ? `did you mean ${close}?` : `known keys: ${PERFORMANCE_TEST_KEYS.join(', ')}`})`);
+    }
     const r = PERFORMANCE_TEST.safeParse(block);
     if (!r.success) {
       for (const issue of r.error.issues) fail(...zodIssue(issue, block, name));
       continue;
     }
+    if (unknown.length > 0) continue;
     const t = r.data;
     out[name] = {
       name,
@@ -283,8 +296,10 @@ function parsePerformanceTests(raw: Record<string, unknown>, fail: Fail): Record
       numStocksPurchased: t._num_stocks_purchased,
       capitalGainsTax: t._capital_gains_tax,
       uncertaintyMultiplier: t._uncertainty_multiplier,
+      volatilityImportance: t._volatility_importance,
       compoundMoney: t._compound_money,
       dontBuyNegativeStocks: t._dont_buy_negative_stocks,
+      ...(t._buy_weekdays ? { buyWeekdays: t._buy_weekdays } : {}),
       testRange: t._test_range,
       moneyMade: t._money_made,
       annualSharpe: t._annual_sharpe,

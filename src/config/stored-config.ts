@@ -24,8 +24,10 @@ const performanceTest = z.object({
   numStocksPurchased: T._num_stocks_purchased,
   capitalGainsTax: T._capital_gains_tax,
   uncertaintyMultiplier: T._uncertainty_multiplier,
+  volatilityImportance: T._volatility_importance,
   compoundMoney: T._compound_money,
   dontBuyNegativeStocks: T._dont_buy_negative_stocks,
+  buyWeekdays: T._buy_weekdays,
   testRange: T._test_range,
   moneyMade: T._money_made,
   annualSharpe: T._annual_sharpe,
@@ -33,7 +35,7 @@ const performanceTest = z.object({
 
 const G = FIELDS.strategy_grid.unwrap().shape;
 const strategyGrid = z
-  .object({ intervalDays: G.interval_days, numStocksPurchased: G.num_stocks_purchased, uncertaintyMultiplier: G.uncertainty_multiplier }, { error: 'a map with optional lists intervalDays, numStocksPurchased, uncertaintyMultiplier' })
+  .object({ intervalDays: G.interval_days, numStocksPurchased: G.num_stocks_purchased, uncertaintyMultiplier: G.uncertainty_multiplier, volatilityImportance: G.volatility_importance }, { error: 'a map with optional lists intervalDays, numStocksPurchased, uncertaintyMultiplier, volatilityImportance' })
   .optional();
 
 /** Schema of a stored config: each key held to the rule of its configs.yaml key (defaults included). */

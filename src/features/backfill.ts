@@ -4,7 +4,8 @@ import type { TimeFrame } from '../core/time-frame.js';
 import { formatTimeFrame, isIntraday } from '../core/time-frame.js';
 import { isRealDate, nyMidnightUtc } from '../core/ny-time.js';
 import { tradingDaysBetween } from '../core/nyse-calendar.js';
-import type { MarketDataSource } from '../sources/market-data-source.js';
+import type { BarQualityReport, BarResult, MarketDataSource } from '../sources/market-data-source.js';
+import { suspiciousJumps, type SuspiciousJump } from './price-checks.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
 import type { DuplicateConflict, FeatureBatch, FeatureStore } from '../store/feature-store.js';
 import type { SourceChange } from '../store/feature-provenance.js';
@@ -51,6 +52,13 @@ export interface BackfillSummary {
   chunksTotal: number;
   /** Symbols switched from one real source to another (only with `allowSourceChange`). */
   sourceChanges: SourceChange[];
+  /** Overnight moves beyond ±40 % in the bars received (unadjusted splits show up here). */
+  suspiciousJumps: SuspiciousJump[];
+  /** Repeated input rows the bar source merged, and those whose values disagreed (the last one was kept). */
+  duplicatesMerged: number;
+  conflictingDuplicates: BarQualityReport['conflictingDuplicates'];
+  /** How the bar source adjusted prices, when it says. */
+  adjusted?: BarQualityReport['adjusted'];
 }
 
 /** Checks a request before any network call; throws a readable error on bad input. */
@@ -102,6 +110,9 @@ export async function runBackfill(req: BackfillRequest, deps: BackfillDeps): Pro
     chunksSkipped: 0,
     chunksTotal: 0,
     sourceChanges: [],
+    suspiciousJumps: [],
+    duplicatesMerged: 0,
+    conflictingDuplicates: [],
   };
   const chunkSize = req.chunkSize ?? 100;
   const chunks: string[][] = [];
@@ -125,6 +136,7 @@ export async function runBackfill(req: BackfillRequest, deps: BackfillDeps): Pro
         deps.onProgress?.({ stage: 'bars', done: symbolsDone + d, total: req.symbols.length }),
       );
       summary.failures.push(...result.failures);
+      noteQuality(summary, result);
       const failed = new Set(result.failures.map((f) => f.symbol));
       for (const s of chunk) {
         if (!failed.has(s) && (result.bars.get(s)?.length ?? 0) === 0) summary.noData.push(s);
@@ -183,4 +195,13 @@ export function conflictFailures(conflicts: DuplicateConflict[]): SymbolFailure[
     const more = list.length > 3 ? `; and ${list.length - 3} more` : '';
     return { symbol, reason: `${list.length} date(s) given twice with different values, not written (${examples.join('; ')}${more}): fix the source's duplicate rows` };
   });
+}
+
+/** Adds a bar fetch's suspicious jumps and the source's duplicate and adjustment report to the summary. */
+function noteQuality(summary: BackfillSummary, result: BarResult): void {
+  summary.suspiciousJumps.push(...suspiciousJumps(result.bars));
+  if (!result.quality) return;
+  summary.duplicatesMerged += result.quality.duplicatesMerged;
+  summary.conflictingDuplicates.push(...result.quality.conflictingDuplicates);
+  summary.adjusted = result.quality.adjusted;
 }

@@ -4,8 +4,9 @@ import type { EarningsSource } from '../sources/earnings-source.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import type { PredictionTable } from '../core/prediction-table.js';
 import { trainedConfig, type ArtifactMeta } from '../model/artifact.js';
-import { baseParams } from '../backtest/evaluation.js';
-import { pickSimpleXDaysAhead, type Pick, type SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
+import type { Pick } from '../strategies/simple-x-days-ahead-buying.js';
+import type { StrategySettings } from '../strategies/strategy-settings.js';
+import { buysOn, pickerFor, strategyFromConfig, validateStrategy } from '../strategies/registry.js';
 import { forecastLatest } from './forecast-latest.js';
 import { saveForecast } from './results-store.js';
 
@@ -28,16 +29,22 @@ export interface ForecastPicksOptions {
 export interface ForecastPicks {
   table: PredictionTable;
   asOf: string;
-  params: SimpleXDaysAheadParams;
+  /** The strategy that picked, with all its parameters (the config's preferred block through the registry). */
+  params: StrategySettings;
   /** Best first. */
   picks: Pick[];
 }
 
-/** The seed's run_inference plus the strategy: forecast every symbol from the freshest data, then pick the buys. */
+/**
+ * The seed's run_inference plus the strategy: forecast every symbol from the freshest data, then pick the buys
+ * with the configured strategy (the registry's, as `evaluate` simulates it).
+ */
 export async function forecastPicks(o: ForecastPicksOptions): Promise<ForecastPicks> {
   const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: o.features, models: o.models, until: o.until, artifact: o.artifact, earnings: o.earnings });
-  const params = baseParams(o.config ?? trainedConfig(meta));
-  const picks = pickSimpleXDaysAhead(table, Array.from({ length: table.currentY.length }, (_, i) => i), params);
+  const params = strategyFromConfig(o.config ?? trainedConfig(meta));
+  validateStrategy(params, table.horizon);
+  // a strategy that buys only on some weekdays buys nothing on the others, as the backtest simulates
+  const picks = buysOn(params, asOf) ? pickerFor(params)(table, Array.from({ length: table.currentY.length }, (_, i) => i)) : [];
   // kept in the model store, so the dashboard (and a later look) sees what the run decided from
   await saveForecast(o.models, { modelId: o.modelId, asOf, table, meta, params, picks });
   return { table, asOf, params, picks };

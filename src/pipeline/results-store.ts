@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import type { ObjectStore } from '../store/object-store.js';
 import type { Evaluation } from '../backtest/evaluation.js';
+import type { GridRun } from '../backtest/grid.js';
+import type { StrategySettings } from '../strategies/strategy-settings.js';
+import { strategyKnob } from '../strategies/registry.js';
 import type { Interpretation } from '../model/trained-model.js';
 import type { ArtifactMeta } from '../model/artifact.js';
 import type { Split } from '../dataset/time-series-dataset.js';
-import type { Pick, SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
+import type { Pick } from '../strategies/simple-x-days-ahead-buying.js';
 import { rowsByTime, type PredictionTable } from '../core/prediction-table.js';
 import { naiveQuantileLoss } from '../backtest/naive-baseline.js';
 import { nextTradingDay } from '../core/nyse-calendar.js';
@@ -36,44 +39,75 @@ export class ResultFileError extends Error {
 
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : '');
 
-/** Writes the evaluation (every run's equity, benchmarks, forecast quality beside the naive forecast) as JSON. */
-export async function saveEvaluation(models: ObjectStore, e: Evaluation, table: PredictionTable): Promise<string> {
+/** A run's parameters as stored: the grid's three axes (for VolatilityRanking the third is volatility_importance, kept under uncertaintyMultiplier too for older readers). */
+export function storedRunParams(p: StrategySettings): { intervalDays: number; numStocksPurchased: number; uncertaintyMultiplier: number; volatilityImportance?: number } {
+  const knob = strategyKnob(p);
+  return { intervalDays: p.intervalDays, numStocksPurchased: p.numStocksPurchased, uncertaintyMultiplier: knob.value, ...(knob.key === 'volatilityImportance' ? { volatilityImportance: knob.value } : {}) };
+}
+
+/** One grid run as stored: figures after costs, the cost-free figures, and its equity curve. */
+export function storedRun({ params, result: r, costFree }: GridRun) {
+  return {
+    params: storedRunParams(params),
+    finalMoney: r.finalMoney,
+    totalReturn: r.totalReturn,
+    sharpe: { ...r.sharpe },
+    maxDrawdown: r.maxDrawdown,
+    trades: r.trades,
+    turnover: r.turnover,
+    costFree: { ...costFree },
+    equity: { times: r.times.map(iso), values: r.equity },
+  };
+}
+
+/** The evaluation document (the stored JSON, also what `evaluate --json` prints without equity curves). */
+export function evaluationDocument(e: Evaluation & { restrictedTo?: { start: string; end: string; source: string } }, table: PredictionTable): StoredEvaluation {
   const times = rowsByTime(table).map((g) => g.time);
   const bestTimes = e.grid.runs[e.grid.best]!.result.times.map(iso);
-  const doc: StoredEvaluation = {
+  const { icByDay: _ignored, ...quality } = e.quality;
+  return {
     format: 'stockcast-evaluation/1',
     modelId: e.modelId,
     createdAt: new Date().toISOString(),
     strategy: e.strategy,
     base: { ...e.base },
-    testRange: { first: iso(times[0] ?? NaN), last: iso(times.at(-1) ?? NaN), symbols: new Set(table.symbols).size, decisions: times.length },
-    runs: e.grid.runs.map(({ params, result: r }) => ({
-      params: { intervalDays: params.intervalDays, numStocksPurchased: params.numStocksPurchased, uncertaintyMultiplier: params.uncertaintyMultiplier },
-      finalMoney: r.finalMoney,
-      totalReturn: r.totalReturn,
-      sharpe: { ...r.sharpe },
-      maxDrawdown: r.maxDrawdown,
-      trades: r.trades,
-      turnover: r.turnover,
-      equity: { times: r.times.map(iso), values: r.equity },
-    })),
+    testRange: { first: iso(times[0] ?? NaN), last: iso(times.at(-1) ?? NaN), symbols: new Set(table.symbols).size, decisions: times.length, ...(e.restrictedTo ? { restrictedTo: e.restrictedTo } : {}) },
+    verdict: { ...e.verdict },
+    runs: e.grid.runs.map(storedRun),
     best: e.grid.best,
     preferred: e.preferred,
     deflatedSharpe: e.grid.deflated,
     benchmarks: e.benchmarks.map(({ equity, sharpe, ...b }) => ({ ...b, sharpe: { ...sharpe }, equity: { times: bestTimes, values: equity } })),
     forecastQuality: {
-      ...e.quality,
+      ...quality,
       naiveQuantileLoss: naiveQuantileLoss(table),
       icByDay: e.quality.icByDay.map((d) => ({ ...d, time: iso(d.time) })),
     },
+    baselines: e.baselines.map((b) => ({
+      name: b.name,
+      quantileLoss: b.quality.quantileLoss,
+      mae: b.quality.mae,
+      bandCoverage: b.quality.bandCoverage,
+      nominalCoverage: b.quality.nominalCoverage,
+      ic: b.quality.ic.mean,
+      rankIc: b.quality.rankIc.mean,
+      calibration: b.quality.calibration.map((c) => ({ ...c })),
+      dieboldMariano: { ...b.dm },
+      bestRun: storedRun(b.grid.runs[b.grid.best]!),
+      deflatedSharpe: b.grid.deflated && { ...b.grid.deflated },
+    })),
   };
-  return putJson(models, evaluationKey(e.modelId), doc);
+}
+
+/** Writes the evaluation (every run's equity, benchmarks, forecast quality beside every baseline) as JSON. */
+export async function saveEvaluation(models: ObjectStore, e: Evaluation & { restrictedTo?: { start: string; end: string; source: string } }, table: PredictionTable): Promise<string> {
+  return putJson(models, evaluationKey(e.modelId), evaluationDocument(e, table));
 }
 
 /** Writes one `forecast` run: each symbol's current value and quantiles per step, and the strategy's buy list. */
 export async function saveForecast(
   models: ObjectStore,
-  f: { modelId: string; asOf: string; table: PredictionTable; meta: ArtifactMeta; params: SimpleXDaysAheadParams; picks: Pick[] },
+  f: { modelId: string; asOf: string; table: PredictionTable; meta: ArtifactMeta; params: StrategySettings; picks: Pick[] },
 ): Promise<string> {
   const { table: t } = f;
   const nQ = t.quantiles.length;
@@ -94,7 +128,7 @@ export async function saveForecast(
       forecast: Array.from({ length: t.horizon }, (_, h) => Array.from(t.pred.subarray((r * t.horizon + h) * nQ, (r * t.horizon + h + 1) * nQ))),
     })),
     buyList: {
-      strategy: 'SimpleXDaysAheadBuying',
+      strategy: f.params.name,
       params: { ...f.params },
       picks: f.picks.map((p) => ({ symbol: p.symbol, current: t.currentY[p.row]!, predictedChangePct: p.predictedChangePct, score: p.score })),
     },
@@ -129,8 +163,8 @@ export async function readForecast(models: ObjectStore, modelId: string, asOf: s
   return readJson(models, forecastKey(modelId, asOf), storedForecastSchema);
 }
 
-/** Serialises with NaN and ±Infinity as null (JSON has neither), as one atomic object write. */
-async function putJson(models: ObjectStore, key: string, doc: unknown): Promise<string> {
+/** Writes a result document: serialises with NaN and ±Infinity as null (JSON has neither), as one atomic object write. */
+export async function putJson(models: ObjectStore, key: string, doc: unknown): Promise<string> {
   await models.put(key, `${JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1)}\n`);
   return key;
 }

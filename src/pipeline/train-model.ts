@@ -10,6 +10,7 @@ import { naiveLastValueLoss, type TrainOptions, type TrainResult } from '../mode
 import { TftTraining, type TftHyperparameters } from '../model/tft-training.js';
 import { loadArtifact, saveArtifact, type ArtifactMeta, type SavedArtifact } from '../model/artifact.js';
 import { STOCKCAST_VERSION } from '../core/version.js';
+import { checkFeatures, type FeatureProblem } from '../dataset/feature-checks.js';
 import type { BackendName } from '../model/backend.js';
 
 /** What `trainModel` needs besides the config. */
@@ -31,6 +32,8 @@ export interface TrainModelOptions {
   onEpoch?: TrainOptions['onEpoch'];
   shouldStop?: () => boolean;
   log?: (line: string) => void;
+  /** Feature problems (unseen categories, constant reals) are errors instead of warnings. */
+  strict?: boolean;
 }
 
 /** The dataset part of a model config. */
@@ -63,7 +66,7 @@ export function hyperparameters(config: ModelConfig): TftHyperparameters {
  * The seed's run_training: read the wide frame from the feature store, fit the dataset on the training split
  * (or reuse the parent's when fine-tuning), train with checkpoints, and store the best model as an artifact.
  */
-export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainResult; meta: ArtifactMeta; artifact?: string; saved?: SavedArtifact }> {
+export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainResult; meta: ArtifactMeta; artifact?: string; saved?: SavedArtifact; featureProblems: FeatureProblem[] }> {
   const cfg = o.config;
   const log = o.log ?? (() => {});
   const targetColumn = cfg.target.replace('log_return_', '');
@@ -76,6 +79,9 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
     endDate: addDays(cfg.testEnd, -1),
   });
   if (frame.length === 0) throw new Error(`the feature store has no rows for ${columns.join(', ')} between ${cfg.trainStart} and ${cfg.testEnd}`);
+  const featureProblems = checkFeatures(frame, datasetConfig(cfg));
+  if (o.strict && featureProblems.length > 0) throw new Error(`--strict: ${featureProblems.length} feature problem(s):\n  ${featureProblems.map((p) => p.message).join('\n  ')}`);
+  for (const p of featureProblems) log(`WARNING: ${p.message}`);
   const { dataset, hp, parentWeights } = await startingPoint(cfg, frame, o.models, log);
   const data = dataset.prepare(frame);
   const windows = { train: dataset.windows(data, 'train'), val: dataset.windows(data, 'val') };
@@ -103,11 +109,11 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
   }).finally(() => training.close());
   const meta = artifactMeta({ o, hp, dataset, data, manifest, naive, result, threads, symbols: frame.symbols.length });
   // a stop before the first validation leaves nothing worth publishing; the checkpoint resumes it
-  if (result.state.bestEpoch < 0) return { result, meta };
+  if (result.state.bestEpoch < 0) return { result, meta, featureProblems };
   const saved = await saveArtifact(o.models, meta, result.bestWeights);
   if (saved.previousVersion) log(`the artifact it replaces is kept at ${o.models.location}/${saved.previousVersion}`);
   if (saved.unchanged) log(`${o.models.location}/${saved.key} already holds this model: nothing written`);
-  return { result, meta, artifact: saved.key, saved };
+  return { result, meta, artifact: saved.key, saved, featureProblems };
 }
 
 /** The dataset and architecture to train: fitted afresh, or the parent's when fine-tuning (with its weights). */

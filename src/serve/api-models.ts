@@ -52,6 +52,9 @@ export function evaluationSummary(e: StoredEvaluation) {
     bandCoverage: q.bandCoverage,
     nominalCoverage: q.nominalCoverage,
     bestRun: best ? { params: best.params, totalReturn: best.totalReturn, sharpe: best.sharpe.annualised } : null,
+    /** The baselines on the same rows (absent in evaluations made before baselines existed). */
+    baselines: (e.baselines ?? []).map((b) => ({ name: b.name, quantileLoss: b.quantileLoss, mae: b.mae, rankIc: b.rankIc })),
+    verdict: e.verdict ?? null,
     deflatedSharpe: e.deflatedSharpe?.dsr ?? null,
     buyAndHold: e.benchmarks[0] ? { label: e.benchmarks[0].label, totalReturn: e.benchmarks[0].totalReturn, sharpe: e.benchmarks[0].sharpe.annualised } : null,
   };

@@ -3,7 +3,7 @@ import type { Bar, SymbolFailure } from '../core/types.js';
 import { formatTimeFrame } from '../core/time-frame.js';
 import { maskThenCut } from '../core/redact.js';
 import { nyDate, nyMidnightUtc } from '../core/ny-time.js';
-import type { BarRequest, BarResult, MarketDataSource, ProgressFn } from './market-data-source.js';
+import type { BarRequest, BarResult, MarketDataSource, PriceAdjustment, ProgressFn } from './market-data-source.js';
 import { HttpServerError, NetworkError, RateLimitedError } from '../core/http/http-error.js';
 import { RetriesExhaustedError, withRetries, type RetryOptions } from '../core/http/retry.js';
 
@@ -13,6 +13,8 @@ export interface YahooOptions extends RetryOptions {
   fetch?: typeof fetch;
   /** Symbols fetched at once (default 2): Yahoo publishes no limit and answers bursts with 429. */
   concurrency?: number;
+  /** `all` (default): open/high/low/close scaled by adjclose/close and volume inversely, as Yahoo's auto-adjust; `none`: split-adjusted only. */
+  adjust?: PriceAdjustment;
 }
 
 /** One row of the library's `chart(…, { return: 'array' })` result. */
@@ -23,6 +25,7 @@ interface ChartQuote {
   low: number | null;
   close: number | null;
   volume: number | null;
+  adjclose?: number | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -30,7 +33,8 @@ const DAY_MS = 86_400_000;
 /**
  * Daily bars from Yahoo Finance through `yahoo-finance2` (no account). One request per symbol; the library does
  * not retry, so 429s and 5xx are retried here. Trading dates come from the exchange time zone and bars are stamped
- * at New-York midnight, the same convention as Alpaca's daily bars. `close` is split-adjusted (not dividend-adjusted).
+ * at New-York midnight, the same convention as Alpaca's daily bars. Yahoo's `close` is split-adjusted only; by default
+ * prices are also dividend-adjusted from `adjclose` (option `adjust: 'none'` keeps Yahoo's split-only prices).
  */
 export class YahooMarketDataSource implements MarketDataSource {
   readonly name = 'yahoo';
@@ -70,7 +74,7 @@ export class YahooMarketDataSource implements MarketDataSource {
       onProgress?.(++done, request.symbols.length);
     });
     failures.sort((a, b) => a.symbol.localeCompare(b.symbol));
-    return { bars, failures };
+    return { bars, failures, quality: { duplicatesMerged: 0, conflictingDuplicates: [], adjusted: this.options.adjust ?? 'all' } };
   }
 
   private async fetchSymbol(symbol: string, request: BarRequest): Promise<Bar[]> {
@@ -89,12 +93,12 @@ export class YahooMarketDataSource implements MarketDataSource {
         throw classifyError(symbol, err);
       }
     }, this.options);
-    return toBars(symbol, result.quotes as ChartQuote[], result.meta.exchangeTimezoneName, request);
+    return toBars(symbol, result.quotes as ChartQuote[], result.meta.exchangeTimezoneName, request, this.options.adjust ?? 'all');
   }
 }
 
-/** Keeps complete rows inside the requested dates, one bar per trading date (the last row wins). */
-function toBars(symbol: string, quotes: ChartQuote[], timeZone: string | undefined, request: BarRequest): Bar[] {
+/** Keeps complete rows inside the requested dates, one bar per trading date (the last row wins), adjusted as asked. */
+function toBars(symbol: string, quotes: ChartQuote[], timeZone: string | undefined, request: BarRequest, adjust: PriceAdjustment): Bar[] {
   const first = nyDate(request.start);
   const last = nyDate(request.end);
   const byDate = new Map<string, Bar>();
@@ -104,7 +108,10 @@ function toBars(symbol: string, quotes: ChartQuote[], timeZone: string | undefin
     if (open === null || high === null || low === null || close === null || volume === null) continue;
     const date = dateInZone(q.date, timeZone);
     if (date < first || date > last) continue;
-    byDate.set(date, { symbol, timestamp: nyMidnightUtc(date), open, high, low, close, volume });
+    // a row without its adjusted close cannot be put on the adjusted scale of its neighbours
+    const f = adjust === 'all' ? (q.adjclose ?? NaN) / close : 1;
+    if (!(f > 0) || !Number.isFinite(f)) continue;
+    byDate.set(date, { symbol, timestamp: nyMidnightUtc(date), open: open * f, high: high * f, low: low * f, close: close * f, volume: volume / f });
   }
   return [...byDate.values()].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
 }

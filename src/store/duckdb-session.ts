@@ -1,14 +1,14 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 /** Opens an in-memory DuckDB connection sized for this machine (threads, memory cap). */
-export async function openDuckDb(options: { threads?: number; memoryLimit?: string } = {}): Promise<{
+export async function openDuckDb(options: { threads?: number; memoryLimit?: string; preserveOrder?: boolean } = {}): Promise<{
   connection: DuckDBConnection;
   close: () => void;
 }> {
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(options.threads ?? 2),
     memory_limit: options.memoryLimit ?? '1GB',
-    preserve_insertion_order: 'false',
+    preserve_insertion_order: options.preserveOrder ? 'true' : 'false',
   });
   const connection = await instance.connect();
   return {

@@ -14,6 +14,11 @@ export function predictionsKey(modelId: string): string {
 /** Parquet key-value metadata key holding the model's own target (the columns are prices either way). */
 export const MODEL_TARGET_KEY = 'stockcast.model_target';
 
+/** Where `predict --baseline <name>` leaves a baseline's predictions for a model's test range. */
+export function baselinePredictionsKey(modelId: string, baseline: string): string {
+  return `${modelId}/output/baselines/${baseline}.parquet`;
+}
+
 /**
  * Writes predictions as Parquet with the seed's columns: symbol, timestamp, current_y, y[], y_pred_pXX[] (one list
  * column per configured quantile), through DuckDB, as one atomic object write. The model's own target, when known,

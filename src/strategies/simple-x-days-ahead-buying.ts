@@ -1,20 +1,9 @@
 import type { PredictionTable } from '../core/prediction-table.js';
 import { quantileIndices } from '../core/prediction-table.js';
+import type { SimpleXDaysAheadSettings } from './strategy-settings.js';
 
-/** The seed's SimpleXDaysAheadBuying parameters (its `_performance_test_N` keys) plus costs and a buy weekday. */
-export interface SimpleXDaysAheadParams {
-  intervalDays: number;
-  numStocksPurchased: number;
-  capitalGainsTax: number;
-  compoundMoney: boolean;
-  dontBuyNegativeStocks: boolean;
-  uncertaintyMultiplier: number;
-  startingMoney?: number;
-  transactionCostBps?: number;
-  slippageBps?: number;
-  /** Only decide on this New-York weekday (0 = Monday). */
-  buyWeekday?: number;
-}
+/** What SimpleXDaysAheadBuying's pick reads of its settings. */
+export type SimpleXDaysAheadPickParams = Readonly<{ [K in 'intervalDays' | 'numStocksPurchased' | 'uncertaintyMultiplier' | 'dontBuyNegativeStocks']: SimpleXDaysAheadSettings[K] }>;
 
 /** A scored candidate. */
 export interface Pick {
@@ -24,26 +13,13 @@ export interface Pick {
   predictedChangePct: number;
 }
 
-/** Validates strategy parameters, naming the parameter and what was expected. */
-export function validateSimpleParams(p: SimpleXDaysAheadParams, horizon?: number): void {
-  const fail = (key: string, expected: string, got: unknown) => {
-    throw new Error(`strategy parameter ${key}: expected ${expected}, got ${JSON.stringify(got)}`);
-  };
-  if (!Number.isInteger(p.intervalDays) || p.intervalDays < 1) fail('interval_days', 'an integer >= 1', p.intervalDays);
-  if (horizon !== undefined && p.intervalDays > horizon) fail('interval_days', `at most the model's prediction length ${horizon}`, p.intervalDays);
-  if (!Number.isInteger(p.numStocksPurchased) || p.numStocksPurchased < 1) fail('num_stocks_purchased', 'an integer >= 1', p.numStocksPurchased);
-  if (!(p.uncertaintyMultiplier >= 0)) fail('uncertainty_multiplier', 'a number >= 0', p.uncertaintyMultiplier);
-  if (!(p.capitalGainsTax >= 0 && p.capitalGainsTax < 1)) fail('capital_gains_tax', 'a fraction in [0, 1)', p.capitalGainsTax);
-  if (p.buyWeekday !== undefined && !(Number.isInteger(p.buyWeekday) && p.buyWeekday >= 0 && p.buyWeekday <= 4)) fail('buy_weekday', '0 (Monday) … 4 (Friday)', p.buyWeekday);
-}
-
 /**
  * The seed's scoring: predicted % change at `interval_days` (median forecast vs the current value) minus
  * `uncertainty_multiplier` × the mean width of the outer quantile band (p30–p70) in % over those steps.
  * The top `num_stocks_purchased` are bought; with `dont_buy_negative_stocks`, a stock whose predicted change
  * is not positive is never bought. Reads only `currentY` and the forecasts: never a realised value.
  */
-export function pickSimpleXDaysAhead(table: PredictionTable, rows: number[], p: SimpleXDaysAheadParams): Pick[] {
+export function pickSimpleXDaysAhead(table: PredictionTable, rows: number[], p: SimpleXDaysAheadPickParams): Pick[] {
   const { change, width } = forecastFigures(table, p.intervalDays);
   const picks: Pick[] = [];
   for (const row of rows) {

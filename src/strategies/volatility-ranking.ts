@@ -1,41 +1,28 @@
 import type { PredictionTable } from '../core/prediction-table.js';
-import { quantileIndices } from '../core/prediction-table.js';
-import type { Pick } from './simple-x-days-ahead-buying.js';
 import { ranks } from '../core/stats.js';
+import { forecastFigures, type Pick } from './simple-x-days-ahead-buying.js';
+import type { VolatilityRankingSettings } from './strategy-settings.js';
 
-/** VolatilityRanking parameters. */
-export interface VolatilityRankingParams {
-  intervalDays: number;
-  numStocksPurchased: number;
-  /** 0: rank by predicted profit only; 1: by forecast band width (narrowest first) only. */
-  volatilityImportance: number;
-  dontBuyNegativeStocks: boolean;
-}
+/** What VolatilityRanking's pick reads of its settings. */
+export type VolatilityRankingPickParams = Readonly<{ [K in 'intervalDays' | 'numStocksPurchased' | 'volatilityImportance' | 'dontBuyNegativeStocks']: VolatilityRankingSettings[K] }>;
 
 /**
  * Ranks candidates twice — by predicted % change (highest first) and by the outer quantile band width in %
  * (narrowest first) — and buys the best `(1 − w)·profit rank + w·width rank`. Ranks, unlike the linear
  * penalty of SimpleXDaysAheadBuying, are insensitive to the scale of either figure.
  */
-export function pickVolatilityRanking(table: PredictionTable, rows: number[], p: VolatilityRankingParams): Pick[] {
+export function pickVolatilityRanking(table: PredictionTable, rows: number[], p: VolatilityRankingPickParams): Pick[] {
   if (!(p.volatilityImportance >= 0 && p.volatilityImportance <= 1)) {
     throw new Error(`strategy parameter volatility_importance: expected a number in [0, 1], got ${p.volatilityImportance}`);
   }
-  const { mid, low, high } = quantileIndices(table.quantiles);
-  const nQ = table.quantiles.length;
-  const H = table.horizon;
-  const k = p.intervalDays;
+  const { change, width } = forecastFigures(table, p.intervalDays);
   const cands: Array<{ row: number; change: number; width: number }> = [];
   for (const row of rows) {
-    const cur = table.currentY[row]!;
-    if (!(cur > 0)) continue;
-    const at = (h: number, q: number) => table.pred[(row * H + h) * nQ + q]!;
-    const change = (at(k - 1, mid) / cur - 1) * 100;
-    let width = 0;
-    for (let h = 0; h < k; h++) width += ((at(h, high) - at(h, low)) / cur) * 100;
-    if (!Number.isFinite(change) || !Number.isFinite(width)) continue;
-    if (p.dontBuyNegativeStocks && !(change > 0)) continue;
-    cands.push({ row, change, width: width / k });
+    const c = change[row]!;
+    const w = width[row]!;
+    if (!Number.isFinite(c) || !Number.isFinite(w)) continue;
+    if (p.dontBuyNegativeStocks && !(c > 0)) continue;
+    cands.push({ row, change: c, width: w });
   }
   const profitRank = ranks(cands.map((c) => -c.change));
   const widthRank = ranks(cands.map((c) => c.width));

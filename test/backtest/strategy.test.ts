@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PredictionTable } from '../../src/core/prediction-table.js';
 import { simulate } from '../../src/backtest/simulator.js';
-import { pickSimpleXDaysAhead, type SimpleXDaysAheadParams } from '../../src/strategies/simple-x-days-ahead-buying.js';
+import { pickSimpleXDaysAhead } from '../../src/strategies/simple-x-days-ahead-buying.js';
+import type { SimpleXDaysAheadSettings } from '../../src/strategies/strategy-settings.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2024-01-08T05:00:00Z'); // a Monday
@@ -32,7 +33,11 @@ function table(rows: Row[] = ROWS): PredictionTable {
     pred: Float64Array.from(rows.flatMap((r) => [...r[5], ...r[6]])),
   };
 }
-const base: SimpleXDaysAheadParams = {
+const base: SimpleXDaysAheadSettings = {
+  name: 'SimpleXDaysAheadBuying',
+  startingMoney: 25_000,
+  transactionCostBps: 0,
+  slippageBps: 0,
   intervalDays: 1,
   numStocksPurchased: 1,
   capitalGainsTax: 0,
@@ -40,7 +45,7 @@ const base: SimpleXDaysAheadParams = {
   dontBuyNegativeStocks: true,
   uncertaintyMultiplier: 0,
 };
-const run = (p: Partial<SimpleXDaysAheadParams>, t = table()) => simulate(t, { ...base, ...p }, (tt, rows) => pickSimpleXDaysAhead(tt, rows, { ...base, ...p }));
+const run = (p: Partial<SimpleXDaysAheadSettings>, t = table()) => simulate(t, { ...base, ...p });
 
 test('one stock per period, compounding, no tax: money by hand', () => {
   const r = run({});
@@ -89,10 +94,11 @@ test('transaction cost and slippage apply to buys and sells', () => {
   assert.ok(Math.abs(r.finalMoney - second) < 1e-6);
 });
 
-test('buying only on a chosen weekday', () => {
+test('buying only on chosen weekdays', () => {
   // T0 is a Monday; day 1 is Tuesday
-  const r = run({ buyWeekday: 1 });
-  assert.deepEqual(r.periods.map((p) => p.symbols), [['B']]);
+  assert.deepEqual(run({ buyWeekdays: [1] }).periods.map((p) => p.symbols), [['B']]);
+  assert.deepEqual(run({ buyWeekdays: [0, 1] }).periods.map((p) => p.symbols), [['A'], ['B']]);
+  assert.deepEqual(run({ buyWeekdays: [4] }).periods, []);
 });
 
 test('no look-ahead: changing realised prices after a decision never changes that decision', () => {

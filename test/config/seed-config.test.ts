@@ -99,6 +99,7 @@ test('typed values, metadata and the preferred strategy of the favourite config'
     numStocksPurchased: 50,
     capitalGainsTax: 0.35,
     uncertaintyMultiplier: 0.3,
+    volatilityImportance: 0.5,
     compoundMoney: true,
     dontBuyNegativeStocks: true,
     testRange: '2025-01-01 - 2026-01-01',
@@ -154,12 +155,12 @@ strategy_grid:
   assert.equal(cfg.liveTrading, true);
   assert.equal(cfg.maxOrderNotional, 100);
   assert.equal(cfg.maxRunNotional, 500);
-  assert.deepEqual(cfg.strategyGrid, { intervalDays: [1, 3], numStocksPurchased: undefined, uncertaintyMultiplier: [0, 0.25] });
+  assert.deepEqual(cfg.strategyGrid, { intervalDays: [1, 3], numStocksPurchased: undefined, uncertaintyMultiplier: [0, 0.25], volatilityImportance: undefined });
 });
 
 test('an unknown feature lists the valid ones', () => {
   const { message, file } = errorOf(BASE.replace('[open, day_of_week]', '[open, opne]'));
-  assert.equal(message, `${file}: config "bad-one": key "features": expected known features (valid features are open, close, high, low, trade_count, volume, vwap, surprise, year, month, day_of_month, day_of_week, hour_of_day, minute_of_day, is_earnings_day), got ["opne"]`);
+  assert.equal(message, `${file}: config "bad-one": key "features": expected known features (valid features are open, close, high, low, trade_count, volume, vwap, surprise, year, month, day_of_month, day_of_week, hour_of_day, minute_of_day, is_earnings_day, vix_open, vix_close, market_open_return, market_close_return), got ["opne"]`);
 });
 
 test('dates must be real and ordered', () => {
@@ -200,6 +201,21 @@ test('the preferred strategy must name a performance test block of the same conf
     /key "preferred_trading_strategy": expected the name of a _performance_test_N block of this config \(_performance_test_1\), got "_performance_test_9"$/,
   );
   assert.match(errorOf(`${BASE}\n_performance_test_1:\n  _interval_days: soon`).message, /key "_performance_test_1._interval_days": expected a positive integer, got "soon"$/);
+});
+
+test('a _performance_test_N block is strict: a typo is an error with a did-you-mean, never a silent default', () => {
+  const block = (body: string) => errorOf(`${BASE}\n_performance_test_1:\n${body}`).message;
+  assert.match(block('  _num_stock_purchased: 50'), /key "_performance_test_1\._num_stock_purchased": expected a key of a _performance_test_N block \(did you mean _num_stocks_purchased\?\)$/);
+  assert.match(block('  _my_note: hi'), /key "_performance_test_1\._my_note": expected a key of a _performance_test_N block \(known keys: _test_strategy, _test_range, _interval_days/);
+  assert.match(block('  _test_strategy: VolatilityRankin'), /key "_performance_test_1\._test_strategy": expected one of SimpleXDaysAheadBuying, VolatilityRanking \(did you mean VolatilityRanking\?\), got "VolatilityRankin"$/);
+  assert.match(block("  _test_range: '2025-01-01 to 2026'"), /key "_performance_test_1\._test_range": expected a date range "YYYY-MM-DD - YYYY-MM-DD"/);
+  assert.match(block('  _buy_weekdays: [Saturday]'), /key "_performance_test_1\._buy_weekdays\[0\]": expected a non-empty list of weekdays/);
+  assert.match(block('  _capital_gains_tax: 1'), /key "_performance_test_1\._capital_gains_tax": expected a rate in \[0, 1\), got 1$/);
+  assert.match(block('  _volatility_importance: 2'), /key "_performance_test_1\._volatility_importance": expected a number in \[0, 1\], got 2$/);
+  const ok = getConfig(parseConfigText(one(`${BASE}\n_performance_test_1:\n  _buy_weekdays: [Fri, 0, monday]\n  _test_strategy: VolatilityRanking`), 'my.yaml'), 'bad-one');
+  assert.deepEqual(ok.performanceTests._performance_test_1!.buyWeekdays, [0, 4]);
+  assert.equal(ok.performanceTests._performance_test_1!.strategy, 'VolatilityRanking');
+  assert.equal(ok.performanceTests._performance_test_1!.capitalGainsTax, 0.35, 'the one default everywhere');
 });
 
 test('an invalid config fails only when it is used; strict loading fails at once', () => {

@@ -39,6 +39,8 @@ test('models: training history and test-range figures equal what train and `eval
   assert.equal(tiny.evaluation.rankIc, ctx.outputs.evaluation.forecastQuality.rankIc.mean);
   // symmetric quantiles: the naive forecast's quantile loss equals its MAE, which evaluate prints
   assert.ok(Math.abs(tiny.evaluation.naiveQuantileLoss - ctx.outputs.evaluation.forecastQuality.naiveMae) < 1e-9);
+  assert.deepEqual(tiny.evaluation.baselines.map((b: { name: string; quantileLoss: number }) => [b.name, b.quantileLoss]), ctx.outputs.evaluation.baselines.map((b) => [b.name, b.quantileLoss]));
+  assert.equal(tiny.evaluation.verdict.sentence, ctx.outputs.evaluation.verdict.sentence);
   // `forecast` twice, then each `trade` run keeps the forecast it traded on
   assert.deepEqual(tiny.forecasts, ['2020-12-15', '2020-12-31', '2021-01-04', '2021-01-05']);
   assert.deepEqual(tiny.explanations, ['val']);

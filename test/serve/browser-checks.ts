@@ -47,6 +47,8 @@ export function browserChecks(ctx: DashboardContext): void {
     assert.equal(await text(page, 'tr[data-row="tiny"] td[data-field="rank-ic"]'), q.rankIc.mean.toFixed(4));
     assert.equal(await text(page, 'tr[data-row="tiny"] td[data-field="naive-test-quantile-loss"]'), q.naiveMae.toFixed(4));
     assert.equal(await text(page, 'tr[data-row="tiny"] a'), 'tiny');
+    const best = [...ctx.outputs.evaluation.baselines].sort((a, b) => a.quantileLoss - b.quantileLoss)[0]!;
+    assert.equal(await text(page, 'tr[data-row="tiny"] td[data-field="best-baseline"]'), `${best.name} ${best.quantileLoss.toFixed(4)}`);
     await page.close();
   });
 
@@ -61,6 +63,12 @@ export function browserChecks(ctx: DashboardContext): void {
     const ticks = await page.locator('figure.chart[data-chart="training curve"] g[aria-label="y-axis tick label"] text').allTextContents();
     assert.ok(ticks.length >= 2 && ticks.every((t) => /^[\d.]+$/.test(t)), `y ticks: ${ticks.join(' ')}`);
     assert.equal(await text(page, 'table.summary tr[data-row="test-quantile-loss"] td[data-field="model"]'), ctx.outputs.evaluation.forecastQuality.quantileLoss.toFixed(4));
+    // every baseline beside the model, with the numbers and the verdict `evaluate --json` printed
+    for (const b of ctx.outputs.evaluation.baselines) {
+      assert.equal(await text(page, `table.summary tr[data-row="test-quantile-loss"] td[data-field="${b.name}"]`), b.quantileLoss.toFixed(4));
+      assert.equal(await text(page, `table.summary tr[data-row="test-mae"] td[data-field="${b.name}"]`), b.mae.toFixed(4));
+    }
+    assert.equal(await text(page, 'p[data-verdict]'), ctx.outputs.evaluation.verdict.sentence);
     // hover the training curve: a tooltip with an epoch's loss appears
     const box = (await page.locator(PLOT('training curve')).boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.5);

@@ -14,7 +14,13 @@ async function ok(args: string[], dir: string): Promise<string> {
 
 /** What the CLI printed as JSON while building the home, to compare the dashboard against. */
 export interface HomeOutputs {
-  evaluation: { runs: Array<{ finalMoney: number }>; best: number; forecastQuality: { quantileLoss: number; rankIc: { mean: number }; mae: number; naiveMae: number } };
+  evaluation: {
+    runs: Array<{ finalMoney: number }>;
+    best: number;
+    forecastQuality: { quantileLoss: number; rankIc: { mean: number }; mae: number; naiveMae: number };
+    verdict: { sentence: string; beatsAll: boolean };
+    baselines: Array<{ name: string; quantileLoss: number; mae: number }>;
+  };
   explanation: { encoderImportance: Record<string, number>; windows: number };
 }
 

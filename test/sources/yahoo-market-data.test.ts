@@ -31,9 +31,20 @@ async function withFake(data: Record<string, YahooRow[]>, fn: (fake: HttpFake, o
   }
 }
 
+test('by default prices are adjusted for dividends too: open/high/low/close × adjclose/close, volume inversely', () =>
+  withFake({ AAPL: [row(FRI, 170, 153), row(MON, 172.8, null as unknown as number)] }, async (_fake, opts) => {
+    const result = await new YahooMarketDataSource(opts).fetchBars(request(['AAPL']));
+    const [fri, ...rest] = result.bars.get('AAPL')!;
+    // factor 153 / 170 = 0.9
+    assert.ok(Math.abs(fri!.open - 169 * 0.9) < 1e-9 && Math.abs(fri!.high - 171 * 0.9) < 1e-9 && Math.abs(fri!.low - 168 * 0.9) < 1e-9);
+    assert.ok(Math.abs(fri!.close - 153) < 1e-9 && Math.abs(fri!.volume - 1000 / 0.9) < 1e-6);
+    assert.deepEqual(rest, [], 'a row without an adjusted close is not mixed in unadjusted');
+    assert.equal(result.quality?.adjusted, 'all');
+  }));
+
 const stamps = (bars: { timestamp: Date; close: number }[] | undefined) => bars?.map((b) => [b.timestamp.toISOString(), b.close]);
 
-test('daily bars of two symbols are stamped at New-York midnight across the DST change, using the split-adjusted close', () =>
+test('daily bars of two symbols are stamped at New-York midnight across the DST change; --adjust none keeps the split-adjusted close', () =>
   withFake(
     {
       AAPL: [row(FRI, 170.7, 169.9), row(MON, 172.8, 172.0), row(TUE, 173.2, 172.4), row(NEXT_WED, 999)],
@@ -41,7 +52,7 @@ test('daily bars of two symbols are stamped at New-York midnight across the DST 
     },
     async (fake, opts) => {
       const progress: string[] = [];
-      const result = await new YahooMarketDataSource(opts).fetchBars(request(['AAPL', 'MSFT']), (d, t) => void progress.push(`${d}/${t}`));
+      const result = await new YahooMarketDataSource({ ...opts, adjust: 'none' }).fetchBars(request(['AAPL', 'MSFT']), (d, t) => void progress.push(`${d}/${t}`));
       assert.deepEqual(stamps(result.bars.get('AAPL')), [
         ['2024-03-08T05:00:00.000Z', 170.7],
         ['2024-03-11T04:00:00.000Z', 172.8],

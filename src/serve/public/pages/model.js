@@ -36,20 +36,24 @@ function overview(m) {
   return h('div', { class: 'grid2' }, card('Model', kv, config), card('Training', curve));
 }
 
+/** The model's test-range figures beside every baseline's (or the naive last value, for older evaluations). */
 function summaryTable(e) {
   const q = e.forecastQuality;
+  const baselines = e.baselines ?? [];
+  const band = `p${Math.round((q.calibration[0]?.quantile ?? 0) * 100)}–p${Math.round((q.calibration.at(-1)?.quantile ?? 0) * 100)} coverage (nominal ${pct(q.nominalCoverage)})`;
   const rows = [
-    ['quantile loss', num(q.quantileLoss), num(q.naiveQuantileLoss), 'test-quantile-loss'],
-    ['MAE of the median', num(q.mae), num(q.naiveMae), 'test-mae'],
-    ['IC (mean daily)', num(q.ic.mean), '–', 'test-ic'],
-    ['Rank IC (mean daily)', num(q.rankIc.mean), '–', 'test-rank-ic'],
-    [`p${Math.round((q.calibration[0]?.quantile ?? 0) * 100)}–p${Math.round((q.calibration.at(-1)?.quantile ?? 0) * 100)} coverage`, pct(q.bandCoverage), `nominal ${pct(q.nominalCoverage)}`, 'coverage'],
+    { key: 'test-quantile-loss', label: 'quantile loss', model: num(q.quantileLoss), naive: num(q.naiveQuantileLoss), b: (x) => num(x.quantileLoss) },
+    { key: 'test-mae', label: 'MAE of the median', model: num(q.mae), naive: num(q.naiveMae), b: (x) => num(x.mae) },
+    { key: 'test-ic', label: 'IC (mean daily)', model: num(q.ic.mean), naive: '–', b: (x) => num(x.ic) },
+    { key: 'test-rank-ic', label: 'Rank IC (mean daily)', model: num(q.rankIc.mean), naive: '–', b: (x) => num(x.rankIc) },
+    { key: 'coverage', label: band, model: pct(q.bandCoverage), naive: '–', b: (x) => pct(x.bandCoverage) },
+    { key: 'best-run-return', label: 'best strategy run: return (after costs)', model: pct(e.runs[e.best]?.totalReturn), naive: '–', b: (x) => pct(x.bestRun.totalReturn) },
+    { key: 'dm-p', label: 'Diebold–Mariano p (model vs baseline)', model: '', naive: '–', b: (x) => num(x.dieboldMariano.pValue, 3) },
   ];
-  return table(
-    [{ label: 'figure', value: (r) => r[0] }, { label: 'model', num: true, field: 'model', value: (r) => r[1] }, { label: 'naive last value', num: true, value: (r) => r[2] }],
-    rows,
-    { key: (r) => r[3], class: 'summary' },
-  );
+  const columns = [{ label: 'figure', value: (r) => r.label }, { label: 'model', num: true, field: 'model', value: (r) => r.model }];
+  if (baselines.length === 0) columns.push({ label: 'naive last value', num: true, field: 'naive', value: (r) => r.naive });
+  for (const b of baselines) columns.push({ label: b.name, num: true, field: b.name, value: (r) => r.b(b) });
+  return table(columns, rows, { key: (r) => r.key, class: 'summary' });
 }
 
 function evaluationView(e) {
@@ -81,10 +85,11 @@ function evaluationView(e) {
     e.runs,
     { onRow: (_r, i) => show(i), key: (_r, i) => `run-${i}` },
   );
-  const bh = e.benchmarks.map((b) => `${b.label}: return ${pct(b.totalReturn)}, Sharpe ${num(b.sharpe.annualised, 2)}, max drawdown ${pct(b.maxDrawdown)}`);
+  const bh = e.benchmarks.map((b) => `${b.label}: return ${pct(b.totalReturn)}${b.afterTax ? ` after costs, ${pct(b.afterTax.totalReturn)} after tax` : ''}, Sharpe ${num(b.sharpe.annualised, 2)}, max drawdown ${pct(b.maxDrawdown)}`);
   const dsr = e.deflatedSharpe ? `deflated Sharpe ratio of the best run given ${e.deflatedSharpe.trials} runs tried: ${num(e.deflatedSharpe.dsr, 3)} (probability its Sharpe beats luck)` : 'deflated Sharpe: not enough periods';
   return [
     h('p', { class: 'muted' }, `${e.strategy} on ${day(e.testRange.first)} … ${day(e.testRange.last)} (${e.testRange.symbols} symbols, ${e.testRange.decisions} decision days); costs ${base.transactionCostBps ?? 0} + slippage ${base.slippageBps ?? 0} bps per side; evaluated ${e.createdAt}.`),
+    e.verdict ? h('p', { class: e.verdict.beatsAll ? 'verdict' : 'verdict warning', 'data-verdict': e.verdict.beatsAll ? 'beats' : 'does-not-beat' }, e.verdict.sentence) : null,
     summaryTable(e),
     holder,
     h('p', {}, bh.join(' · ')),

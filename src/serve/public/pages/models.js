@@ -1,5 +1,11 @@
 import { api, card, day, emptyState, h, modelLink, num, table } from '../dom.js';
 
+/** The baseline with the lowest test quantile loss, e.g. `drift 1.2345`, or – for evaluations without baselines. */
+function bestBaseline(x) {
+  const best = (x.baselines ?? []).filter((b) => Number.isFinite(b.quantileLoss)).sort((a, b) => a.quantileLoss - b.quantileLoss)[0];
+  return best ? `${best.name} ${num(best.quantileLoss)}` : '–';
+}
+
 /** Every model in the model store, its training figures and, when evaluated, test-range figures beside naive. */
 export async function modelsPage() {
   const { location, models } = await api('/api/models');
@@ -18,6 +24,7 @@ export async function modelsPage() {
     { label: 'naive val', num: true, field: 'naive-val-loss', value: (m) => (t(m) ? num(t(m).naiveValLoss) : '–') },
     { label: 'test q-loss', num: true, field: 'test-quantile-loss', value: (m) => evalCell(m, (x) => num(x.quantileLoss)) },
     { label: 'naive test', num: true, field: 'naive-test-quantile-loss', value: (m) => evalCell(m, (x) => num(x.naiveQuantileLoss)) },
+    { label: 'best baseline', num: true, field: 'best-baseline', value: (m) => evalCell(m, (x) => bestBaseline(x)) },
     { label: 'Rank IC', num: true, field: 'rank-ic', value: (m) => evalCell(m, (x) => num(x.rankIc)) },
     { label: 'forecasts', value: (m) => (m.forecasts.length ? h('a', { href: `/forecasts?model=${encodeURIComponent(m.modelId)}` }, `as of ${m.forecasts.at(-1)}`) : h('span', { class: 'muted' }, 'none')) },
   ];
@@ -25,6 +32,6 @@ export async function modelsPage() {
     title,
     where,
     card(null, table(columns, models, { key: (m) => m.modelId, class: 'models' })),
-    h('p', { class: 'muted' }, 'Losses are the mean quantile loss in the target’s units. Validation loss picked the epoch, so only the test figures (from ', h('code', {}, 'stockcast evaluate'), ') are out of sample; naive = the last value as every quantile. Rank IC: mean daily Spearman correlation of predicted and realised next-step change.'),
+    h('p', { class: 'muted' }, 'Losses are the mean quantile loss in the target’s units. Validation loss picked the epoch, so only the test figures (from ', h('code', {}, 'stockcast evaluate'), ') are out of sample; naive = the last value as every quantile; best baseline = the lowest test quantile loss of the naive, drift, seasonal-naive and moving-average forecasts on the same rows. Rank IC: mean daily Spearman correlation of predicted and realised next-step change.'),
   ];
 }
