@@ -144,6 +144,13 @@ export function assembleComparison(input: ComparisonInput): Record<string, unkno
       peakRss: ratio(s.peakRssMB, used.peakRssMB),
       validationLoss: ratio(s.budget?.validationLoss, used.validationLoss),
     },
+    // like for like: today's reference run alone, measured under the same load as stockcast's
+    ratiosSameRun: {
+      training: ratio(s.trainSps, bestReference(t?.train_sps, null, true)),
+      inference: ratio(s.inferSps, bestReference(t?.infer_sps, null, true)),
+      forward: ratio(s.forwardSps, bestReference(t?.forward_sps, null, true)),
+      validationLoss: ratio(s.budget?.validationLoss, bestReference(b?.val_loss, null, false)),
+    },
     targets: { training: 2, inference: 2, validationLoss: 1, peakRssMB: 4096, note: 'ratios are stockcast ÷ reference: throughput ≥ target, validation loss ≤ target, peak RSS below the limit' },
   };
 }

@@ -3,6 +3,7 @@ import { benchTft } from './tft-bench.js';
 import { benchEvaluate } from './evaluate-bench.js';
 import { benchTrade } from './trade-bench.js';
 import { benchCompare } from './compare-bench.js';
+import { benchS3Cache } from './s3-cache-bench.js';
 
 /** Options every benchmark may read. */
 export interface BenchOptions {
@@ -22,6 +23,7 @@ const BENCHES: Record<string, (opts: BenchOptions) => Promise<Record<string, unk
   tft: benchTft,
   evaluate: benchEvaluate,
   trade: benchTrade,
+  's3-cache': benchS3Cache,
 };
 /** Run by name only (not by `all`): it needs the reference harness set up and runs for many minutes. */
 const ON_REQUEST: Record<string, (opts: BenchOptions) => Promise<Record<string, unknown>>> = { compare: benchCompare };

@@ -8,7 +8,8 @@ import { TemporalFusionTransformer, type TftHyperparameters } from '../model/tft
 import { initBackend, type BackendName } from '../model/backend.js';
 import { peakRssMB, round } from './bench-stats.js';
 import { BENCH_CONFIGS, PROTOCOL, benchConfig, firstWindows, loadProtocolData, naiveLoss, type ProtocolData } from './tft-protocol.js';
-import { startEngine, timeTraining } from './tft-training.js';
+import { timeTraining } from './tft-training.js';
+import { enginesFor } from './tft-engine.js';
 import { loadForPredict, saveBenchArtifact, timeForward, timeInference } from './tft-inference.js';
 import { runBudget } from './tft-budget.js';
 
@@ -78,7 +79,8 @@ async function benchOneConfig(name: string, hp: TftHyperparameters, c: RunContex
     model.params.dispose();
     return { parameters, budget: await budget() };
   }
-  const engine = await startEngine(model, hp, c.backend, c.threads);
+  const engines = enginesFor(c.backend);
+  const engine = await engines.training(model, hp, c.threads);
   const training = await timeTraining(model, engine, c.p, { warmup: PROTOCOL.warmupBatches, timed: c.timed, label: name }).finally(() => engine.close());
   const dir = await mkdtemp(join(tmpdir(), 'stockcast-bench-tft-'));
   try {
@@ -86,9 +88,9 @@ async function benchOneConfig(name: string, hp: TftHyperparameters, c: RunContex
     const modelId = `bench-${name}`;
     await saveBenchArtifact(store, modelId, model, hp, c.p.dataset, `${c.backend} × ${engine.threads}`);
     model.params.dispose();
-    const inference = await timeInference(store, modelId, c.p.frame, c.val, c.repeats, name);
+    const inference = await timeInference(engines, c.threads, store, modelId, c.p.frame, c.val, c.repeats, name);
     const loaded = await loadForPredict(store, modelId, c.p.frame);
-    const forward = timeForward(loaded, c.val, c.repeats, name);
+    const forward = await timeForward(engines, c.threads, loaded, c.val, c.repeats, name);
     loaded.model.params.dispose();
     const result: Record<string, unknown> = { parameters, training, inference, forward };
     if (c.budgetMinutes > 0) result.budget = await budget();

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { WindowIndex } from '../dataset/time-series-dataset.js';
 import { TemporalFusionTransformer, type TftHyperparameters } from '../model/tft.js';
 import type { BackendName } from '../model/backend.js';
-import { evaluateLoss, train } from '../model/trainer.js';
+import { train } from '../model/trainer.js';
 import { round } from './bench-stats.js';
-import { CHUNK, startEngine } from './tft-training.js';
+import { CHUNK, enginesFor } from './tft-engine.js';
 import { PROTOCOL, naiveLoss, type ProtocolData } from './tft-protocol.js';
 
 /** One whole epoch of a budget run. */
@@ -43,7 +43,7 @@ export interface BudgetFigures {
 export async function runBudget(p: ProtocolData, hp: TftHyperparameters, o: { minutes: number; backend: BackendName; threads: number; maxBatchesPerEpoch?: number; val: WindowIndex; label: string }): Promise<BudgetFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'stockcast-bench-budget-'));
   const model = new TemporalFusionTransformer(p.dataset.spec(), hp, PROTOCOL.seed);
-  const engine = await startEngine(model, hp, o.backend, o.threads);
+  const engine = await enginesFor(o.backend).training(model, hp, o.threads);
   const perEpoch: BudgetEpoch[] = [];
   const t0 = performance.now();
   let epochStart = t0;
@@ -83,7 +83,7 @@ export async function runBudget(p: ProtocolData, hp: TftHyperparameters, o: { mi
       naiveValidationLoss: round(naiveLoss(p, o.val), 4),
       trainSps: last ? last.trainSps : null,
       perEpoch,
-      midEpoch: { batchesInPartialEpoch: res.state.batchInEpoch, validationLoss: round(evaluateLoss(model, p.dataset, p.data, o.val, CHUNK), 4) },
+      midEpoch: { batchesInPartialEpoch: res.state.batchInEpoch, validationLoss: round(engine.validationLoss(p.dataset, p.data, o.val), 4) },
     };
   } finally {
     await engine.close();

@@ -1,22 +1,18 @@
-import * as tf from '@tensorflow/tfjs';
 import type { ObjectStore } from '../store/object-store.js';
 import type { TftBatch } from '../dataset/tft-batch.js';
 import { TimeSeriesDataset, type PreparedData, type WindowIndex } from '../dataset/time-series-dataset.js';
 import { TemporalFusionTransformer, type TftHyperparameters } from '../model/tft.js';
 import { loadArtifact, saveArtifact, type ArtifactMeta } from '../model/artifact.js';
-import { forecastWindows } from '../model/predict.js';
-import { targetColumns, toModelInputs } from '../model/model-inputs.js';
-import { denormalize } from '../model/quantile-loss.js';
-import { sliceBatch } from '../model/train-step.js';
 import { STOCKCAST_VERSION } from '../core/version.js';
 import type { WideFrame } from '../core/wide-frame.js';
 import { median, round, secondsSince } from './bench-stats.js';
-import { CHUNK } from './tft-training.js';
+import type { BenchEngines } from './tft-engine.js';
 import { PROTOCOL } from './tft-protocol.js';
 
 /** A model as `predict` gets it: loaded from its artifact, with the dataset state stored beside the weights. */
 export interface LoadedModel {
   model: TemporalFusionTransformer;
+  hyperparameters: TftHyperparameters;
   dataset: TimeSeriesDataset;
   data: PreparedData;
   /** Artifact download/unpack plus preparing the frame with the loaded dataset state. */
@@ -57,7 +53,7 @@ export async function loadForPredict(store: ObjectStore, modelId: string, frame:
   const data = dataset.prepare(frame);
   const model = new TemporalFusionTransformer(dataset.spec(), meta.hyperparameters, 0);
   model.params.load(weights, meta.manifest);
-  return { model, dataset, data, loadSeconds: secondsSince(t0) };
+  return { model, hyperparameters: meta.hyperparameters, dataset, data, loadSeconds: secondsSince(t0) };
 }
 
 /** Inference over windows as `predict` runs it (batch building included), repeated on freshly loaded models. */
@@ -71,21 +67,25 @@ export interface InferenceFigures {
   threads: number;
 }
 
-/** Times `forecastWindows` over the windows `repeats` times, each on a model loaded anew from the artifact. */
-export async function timeInference(store: ObjectStore, modelId: string, frame: WideFrame, windows: WindowIndex, repeats: number, label: string): Promise<InferenceFigures> {
+/** Times `predict` over the windows `repeats` times, each on a model loaded anew from the artifact. */
+export async function timeInference(engines: BenchEngines, threads: number, store: ObjectStore, modelId: string, frame: WideFrame, windows: WindowIndex, repeats: number, label: string): Promise<InferenceFigures> {
   const rates: number[] = [];
   const loads: number[] = [];
+  let used = 1;
   for (let r = 0; r < repeats; r++) {
     const m = await loadForPredict(store, modelId, frame);
     loads.push(m.loadSeconds);
+    const engine = await engines.inference(m.model, m.hyperparameters, threads);
+    used = engine.threads;
     const t0 = performance.now();
-    forecastWindows(m.model, m.dataset, m.data, windows, CHUNK);
+    engine.predictWindows(m.dataset, m.data, windows);
     const s = secondsSince(t0);
     rates.push(windows.length / s);
+    await engine.close();
     m.model.params.dispose();
     process.stderr.write(`${label}: predict ${windows.length} windows in ${s.toFixed(1)}s (run ${r + 1}/${repeats})\n`);
   }
-  return { samples: windows.length, inferSps: Math.round(median(rates)), runsSps: rates.map(Math.round), loadSecondsMedian: round(median(loads)), threads: 1 };
+  return { samples: windows.length, inferSps: Math.round(median(rates)), runsSps: rates.map(Math.round), loadSecondsMedian: round(median(loads)), threads: used };
 }
 
 /** The forward pass alone over prebuilt batches (no batch building, no gradients), as the harness's forward_sps. */
@@ -98,7 +98,8 @@ export interface ForwardFigures {
 }
 
 /** Builds the validation batches of 2,048 once, then times forward passes (with the map back to dollars) over them. */
-export function timeForward(m: LoadedModel, windows: WindowIndex, repeats: number, label: string): ForwardFigures {
+export async function timeForward(engines: BenchEngines, threads: number, m: LoadedModel, windows: WindowIndex, repeats: number, label: string): Promise<ForwardFigures> {
+  const engine = await engines.inference(m.model, m.hyperparameters, threads);
   const B = PROTOCOL.batchSize;
   const order = Int32Array.from({ length: windows.length }, (_, i) => i);
   const t0 = performance.now();
@@ -108,24 +109,11 @@ export function timeForward(m: LoadedModel, windows: WindowIndex, repeats: numbe
   const rates: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t1 = performance.now();
-    for (const batch of batches) forwardBatch(m.model, batch);
+    for (const batch of batches) engine.forwardBatch(batch);
     const s = secondsSince(t1);
     rates.push(windows.length / s);
     process.stderr.write(`${label}: forward only ${windows.length} windows in ${s.toFixed(1)}s (run ${r + 1}/${repeats})\n`);
   }
+  await engine.close();
   return { samples: windows.length, forwardSps: Math.round(median(rates)), runsSps: rates.map(Math.round), batchBuildSps: Math.round(windows.length / buildSeconds) };
-}
-
-/** One no-dropout forward pass over a batch in memory-sized chunks, predictions mapped back to target units. */
-function forwardBatch(model: TemporalFusionTransformer, batch: TftBatch): void {
-  const spec = model.spec;
-  const T = spec.encoderLength + spec.decoderLength;
-  for (let from = 0; from < batch.size; from += CHUNK) {
-    const part = sliceBatch(batch, from, Math.min(from + CHUNK, batch.size), T);
-    tf.tidy(() => {
-      const target = targetColumns(part, spec.decoderLength);
-      const out = model.forward(toModelInputs(part, spec), { training: false });
-      denormalize(out.prediction, target.center, target.scale, spec.targetTransform).dataSync();
-    });
-  }
 }

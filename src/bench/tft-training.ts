@@ -1,37 +1,11 @@
 import { Random } from '../core/random.js';
-import type { TftBatch } from '../dataset/tft-batch.js';
-import type { TemporalFusionTransformer, TftHyperparameters } from '../model/tft.js';
-import type { BackendName } from '../model/backend.js';
-import { GradientPool } from '../model/worker-pool.js';
+import type { TemporalFusionTransformer } from '../model/tft.js';
 import { applyFlatGradients } from '../model/apply-gradients.js';
 import { Adam } from '../model/optimizer.js';
-import { accumulateGradients } from '../model/train-step.js';
 import { epochOrder } from '../model/trainer.js';
+import type { TrainingEngine } from './tft-engine.js';
 import { median, round } from './bench-stats.js';
 import { PROTOCOL, type ProtocolData } from './tft-protocol.js';
-
-/** Windows per forward/backward pass: wasm memory per thread grows with it and never shrinks. */
-export const CHUNK = 256;
-
-/** Computes a batch's loss and gradients on some cores; the seam through which another compute engine plugs in. */
-export interface GradientEngine {
-  readonly threads: number;
-  gradients(batch: TftBatch, rng: Random): Promise<{ loss: number; grads: Float32Array }>;
-  close(): Promise<void>;
-}
-
-/** The tfjs engine: this thread alone, or a worker pool splitting each batch over `threads` cores. */
-export async function startEngine(model: TemporalFusionTransformer, hp: TftHyperparameters, backend: BackendName, threads: number): Promise<GradientEngine> {
-  if (threads > 1) {
-    const pool = await GradientPool.start(model, hp, backend, threads, CHUNK);
-    return { threads: pool.threads, gradients: (b, r) => pool.gradients(b, r), close: () => pool.close() };
-  }
-  return {
-    threads: 1,
-    gradients: async (b, r) => accumulateGradients(model, b, CHUNK, String(r.int(2 ** 31))),
-    close: async () => undefined,
-  };
-}
 
 /** Training throughput as the harness measures it (its fetch_sps, step_sps, train_sps). */
 export interface TrainingFigures {
@@ -55,7 +29,7 @@ export interface TrainingFigures {
  * REFERENCE.md's fixed-batch loop: `warmup` untimed then `timed` batches of 2,048 shuffled training windows,
  * timing batch building and the optimiser step apart. Trains `model` in place (inference is then measured on it).
  */
-export async function timeTraining(model: TemporalFusionTransformer, engine: GradientEngine, p: ProtocolData, o: { warmup: number; timed: number; label: string }): Promise<TrainingFigures> {
+export async function timeTraining(model: TemporalFusionTransformer, engine: TrainingEngine, p: ProtocolData, o: { warmup: number; timed: number; label: string }): Promise<TrainingFigures> {
   const B = PROTOCOL.batchSize;
   const order = epochOrder(p.windows.train.length, PROTOCOL.seed, 0);
   const adam = new Adam(PROTOCOL.learningRate);

@@ -57,6 +57,7 @@ test('a slow measured reference is replaced by the higher recorded figure, and t
     peakRss: 0.72, // 1093 / 1508.15
     validationLoss: null,
   });
+  assert.deepEqual(out.ratiosSameRun, { training: 1.83, inference: 4.04, forward: 1.5, validationLoss: null }, 'beside them, the like-for-like ratios to today\'s run (267/145.5, 1172/290.1, 1369/915.6)');
   assert.equal(out.shortened, true, 'a --batches run is flagged: its figures are not the protocol\'s');
   assert.equal((out.reference as { throughput: Record<string, number> }).throughput.trainSps, 146);
 });
@@ -89,6 +90,7 @@ test('the budget loss ratio takes the lower reference loss, and the recorded one
   const usedLoss = (fifteen.reference as { used: { validationLoss: { value: number; source: string } } }).used.validationLoss;
   assert.deepEqual([usedLoss.source, usedLoss.value], ['recorded', RECORDED_REFERENCE.favourite!.valLossAfterBudget]); // 1.199 < 1.31
   assert.equal((fifteen.ratios as Record<string, number>).validationLoss, 0.91); // 1.0905 / 1.199
+  assert.equal((fifteen.ratiosSameRun as Record<string, number>).validationLoss, 0.83); // 1.0905 / 1.31, today's run alone
   assert.deepEqual((fifteen.stockcast as { budget: unknown }).budget, { minutes: 15, epochs: 2, validationLoss: 1.0905, naiveValidationLoss: 1.0907, midEpochValidationLoss: 1.0901, trainSps: 600, peakRssMB: 2900 });
   assert.equal((fifteen.ratios as Record<string, number | null>).training, null, 'no throughput run: our side is missing, so no ratio');
 
