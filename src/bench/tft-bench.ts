@@ -65,6 +65,7 @@ export async function benchTft(opts: TftBenchOptions): Promise<Record<string, un
     referenceCounts: { samplesPerEpoch: 263_106, validationSamples: 58_808 },
     naiveValidationLoss: round(naiveLoss(p, val), 4),
     dataSeconds: round(p.seconds, 1),
+    rssAfterDataMB: Math.round(process.memoryUsage().rss / 2 ** 20),
   };
   for (const name of names) out[name] = await benchOneConfig(name, benchConfig(name), ctx);
   out.peakRssMB = peakRssMB();
