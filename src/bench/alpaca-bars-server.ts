@@ -9,17 +9,8 @@ export interface AlpacaBarsServer {
   close(): Promise<void>;
 }
 
-/** One bar on the wire (../shared/contracts/alpaca-market-data.md §3.2). */
-interface WireBar {
-  t: string;
-  o: number;
-  h: number;
-  l: number;
-  c: number;
-  v: number;
-  n: number;
-  vw: number;
-}
+/** One bar on the wire (../shared/contracts/alpaca-market-data.md §3.2): time `t`, then numbers. */
+type WireBar = { t: string } & Record<'o' | 'h' | 'l' | 'c' | 'v' | 'n' | 'vw', number>;
 
 /**
  * A loopback server for the trade benchmark speaking Alpaca Market Data v2 `GET /v2/stocks/bars` over given
