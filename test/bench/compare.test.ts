@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { assembleComparison, bestReference, ratio, RECORDED_REFERENCE, stockcastFigures, type HarnessResult } from '../../src/bench/compare.js';
-import { parseLastJson } from '../../src/bench/compare-bench.js';
+import { assertHarnessReady, parseLastJson } from '../../src/bench/compare-bench.js';
 
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
 /** A real harness run (bench.py --config small --mode throughput --batches 3) on a busy machine. */
@@ -114,4 +114,15 @@ test('parseLastJson reads a pretty-printed object or the last line after other o
   assert.deepEqual(parseLastJson('{\n  "a": 1\n}\n'), { a: 1 });
   assert.deepEqual(parseLastJson('warning: something\n{"train_sps": 12.5}\n'), { train_sps: 12.5 });
   assert.throws(() => parseLastJson('no json here'), SyntaxError);
+});
+
+test('compare refuses to run without a set-up harness and says how to set it up', () => {
+  assert.throws(
+    () => assertHarnessReady('/nonexistent/.bench-ref'),
+    (err: Error) =>
+      err.message.includes('the reference harness is not set up in /nonexistent/.bench-ref') &&
+      err.message.includes('/nonexistent/.bench-ref/vendor/site/pytorch_forecasting') &&
+      err.message.includes('cp -r ../shared/bench/reference .bench-ref') &&
+      err.message.includes('.bench-ref/setup.sh --mirror <dir>'),
+  );
 });
