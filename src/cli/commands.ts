@@ -7,6 +7,7 @@ import { registerForecast } from './forecast.js';
 import { registerTrade } from './trade.js';
 import { registerServe } from './serve.js';
 import { registerModels } from './models.js';
+import { parseThreads } from './inference-options.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -30,14 +31,27 @@ export function registerCommands(program: Command): void {
   registerServe(program);
   program
     .command('bench')
-    .description('Run benchmarks and print JSON figures.')
-    .argument('[name]', 'which benchmark: features, tft, evaluate, trade (default: all)', 'all')
+    .description('Run benchmarks and print JSON figures (see README, Performance).')
+    .argument('[name]', 'features, tft, evaluate, trade, s3-cache, or all of these; compare (on request only)', 'all')
     .option('--data <path>', 'daily bars CSV', '../shared/data/sp500-daily-2015-2018.csv.gz')
-    .option('--config <name>', 'tft: small or favourite (default: both)')
-    .option('--budget-minutes <n>', 'tft: also train this long and report the validation loss (REFERENCE.md: 15)', Number)
-    .option('--threads <n>', 'tft: cores to train on', Number)
-    .option('--backend <name>', 'tft: wasm (default), native, cpu, tensorflow')
-    .action(async (name: string, opts: { data: string; config?: string; budgetMinutes?: number; threads?: number; backend?: string }) => {
+    .option('--config <name>', 'tft: small or favourite (default: both); compare: required')
+    .option('--budget-minutes <n>', 'tft, compare: also train this long and report the validation loss per epoch (REFERENCE.md: 15)', Number)
+    .option('--budget-only', 'tft: only the budget run')
+    .option('--threads <n>', 'tft, compare: cores to train and infer on, 1–64 (default: every core, up to 8)', parseThreads)
+    .option('--backend <name>', 'tft, compare: auto (default: native where built, else wasm), native, wasm, cpu, tensorflow')
+    .option('--batches <n>', 'tft, compare: smoke run: time n batches instead of 30 and use the first n validation batches (figures are then not the protocol\'s)', Number)
+    .option('--repeats <n>', 'tft, compare: inference and forward-only runs to take the median of (default 3)', Number)
+    .option('--reference-dir <dir>', 'compare: the set-up copy of ../shared/bench/reference', '.bench-ref')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  npm run bench                                                     # every benchmark but compare, JSON on stdout
+  stockcast bench tft --config favourite --backend native     # or --backend wasm
+  stockcast bench compare --config small --data ../shared/data/sp500-daily-2015-2018.csv.gz
+  stockcast bench compare --config favourite --budget-minutes 15    # also the 15-minute budget runs`,
+    )
+    .action(async (name: string, opts: import('../bench/run-bench.js').BenchOptions) => {
       const { runBenchCommand } = await import('../bench/run-bench.js');
       await runBenchCommand(name, opts);
     });

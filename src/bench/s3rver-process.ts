@@ -26,13 +26,19 @@ process.stdin.resume();
 `;
 
 /**
- * Starts s3rver (HTTP + S3 XML, access key checked) with a temp directory and a pre-created bucket. It runs in a
+ * Starts s3rver (HTTP + S3 XML, access key checked) with a temp directory and a pre-created bucket, for tests and
+ * the S3 benchmark (s3rver is a development dependency: outside a development checkout this throws). It runs in a
  * child process under --openssl-legacy-provider because its ListObjectsV2 continuation tokens use DES, which
  * Node 20's OpenSSL 3 refuses by default — and that flag must not leak into the test process itself.
  */
 export async function startS3Server(bucket = 'stockcast-test'): Promise<S3Server> {
+  let entry: string;
+  try {
+    entry = createRequire(import.meta.url).resolve('s3rver');
+  } catch (err) {
+    throw new Error('s3rver (a development dependency) is not installed: run `npm ci` in a stockcast checkout', { cause: err });
+  }
   const directory = await mkdtemp(join(tmpdir(), 'sc-s3rver-'));
-  const entry = createRequire(import.meta.url).resolve('s3rver');
   const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SCRIPT, entry, directory, bucket], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
