@@ -66,7 +66,7 @@ export async function runDemoCommand(options: { start?: string; end?: string; ba
   const verdict = res.bestValLoss < res.naiveValLoss ? 'beats' : 'does not beat';
   out.write(`the trained model ${verdict} the naive last-value forecast on the validation year (${res.bestValLoss.toFixed(4)} vs ${res.naiveValLoss.toFixed(4)})\n`);
   out.write(`\n[3/5] batch inference over the test range ${config.valEnd}..${config.testEnd}\n`);
-  await runPredict(config.id, options.backend);
+  await runPredict(config.id, { backend: options.backend });
   out.write(`\n[4/5] evaluate strategies on the predictions (grid: interval 1–2 × stocks 5/10/20 × uncertainty 0.1–0.5)\n`);
   const { report } = await runEvaluate({ modelId: config.id, config, grid: { intervalDays: [1, 2], numStocksPurchased: [5, 10, 20], uncertaintyMultiplier: [0.1, 0.2, 0.3, 0.4, 0.5] } });
   out.write(`\nopen the report: ${report}\n`);

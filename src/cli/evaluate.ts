@@ -8,15 +8,16 @@ import { evaluationText } from '../report/evaluation-text.js';
 import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
+import { inferenceOptions, openInference, type InferenceFlags } from './inference-options.js';
 
-/** Batch inference over the test range; prints where the predictions went. */
-export async function runPredict(modelId: string, backend = 'auto'): Promise<string> {
+/** Batch inference over the test range on every core; prints where the predictions went. */
+export async function runPredict(modelId: string, flags: InferenceFlags = {}): Promise<string> {
   const runtime = await openRuntime();
   try {
-    process.stderr.write(`backend: ${await runtime.tensorBackend(backend)}\n`);
+    const { engine } = await openInference(runtime, flags);
     const models = await runtime.modelStore();
     const progress = createProgress('predict');
-    const { key, table } = await predictModel({ modelId, features: await runtime.featureStore(), models, onProgress: (d, t) => progress.update(d, t) });
+    const { key, table } = await predictModel({ modelId, features: await runtime.featureStore(), models, engine, onProgress: (d, t) => progress.update(d, t) });
     progress.stop();
     const days = new Set(table.timestamps).size;
     process.stdout.write(`predicted ${table.currentY.length} windows (${new Set(table.symbols).size} symbols × ${days} days) → ${models.location}/${key}\n`);
@@ -62,13 +63,15 @@ function numbers(flag: string) {
 
 /** Registers `stockcast predict` and `stockcast evaluate`. */
 export function registerEvaluate(program: Command): void {
-  program
-    .command('predict')
-    .description("Batch inference over the config's test range (the seed's run_batch_inference); writes a predictions Parquet.")
-    .requiredOption('--model-id <id>', 'a trained model')
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId: string; backend: string }) => {
-      await runPredict(opts.modelId, opts.backend);
+  inferenceOptions(
+    program
+      .command('predict')
+      .description("Batch inference over the config's test range (the seed's run_batch_inference); writes a predictions Parquet.")
+      .requiredOption('--model-id <id>', 'a trained model'),
+  )
+    .addHelpText('after', '\nExample:\n  stockcast predict --model-id m1 --threads 2\n')
+    .action(async (opts: { modelId: string } & InferenceFlags) => {
+      await runPredict(opts.modelId, opts);
     });
   program
     .command('evaluate')

@@ -4,14 +4,15 @@ import { explainToReport } from '../pipeline/explain-report.js';
 import type { Split } from '../dataset/time-series-dataset.js';
 import { byWeight } from '../report/explanation-html.js';
 import { openRuntime } from './runtime.js';
+import { inferenceOptions, openInference, type InferenceFlags } from './inference-options.js';
 
 /** `stockcast explain`: variable importances and attention as a table or JSON, and an HTML report. */
-export async function runExplain(o: { modelId: string; split?: Split; json?: boolean; backend?: string }): Promise<string> {
+export async function runExplain(o: { modelId: string; split?: Split; json?: boolean } & InferenceFlags): Promise<string> {
   const runtime = await openRuntime();
   try {
-    process.stderr.write(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}\n`);
+    const { engine } = await openInference(runtime, o);
     const report = join(runtime.home, 'reports', `${o.modelId}-explain.html`);
-    const r = await explainToReport({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), split: o.split ?? 'val', reportPath: report });
+    const r = await explainToReport({ modelId: o.modelId, features: await runtime.featureStore(), models: await runtime.modelStore(), split: o.split ?? 'val', reportPath: report, engine });
     if (o.json) {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     } else {
@@ -27,15 +28,15 @@ export async function runExplain(o: { modelId: string; split?: Split; json?: boo
 
 /** Registers `stockcast explain`. */
 export function registerExplain(program: Command): void {
-  program
-    .command('explain')
-    .description("Variable importances and attention of a trained model (the seed's explain_model).")
-    .requiredOption('--model-id <id>', 'a trained model')
-    .option('--split <name>', 'windows to aggregate over: train, val or test', 'val')
-    .option('--json', 'print JSON')
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId: string; split: string; json?: boolean; backend: string }) => {
+  inferenceOptions(
+    program
+      .command('explain')
+      .description("Variable importances and attention of a trained model (the seed's explain_model).")
+      .requiredOption('--model-id <id>', 'a trained model')
+      .option('--split <name>', 'windows to aggregate over: train, val or test', 'val')
+      .option('--json', 'print JSON'),
+  ).action(async (opts: { modelId: string; split: string; json?: boolean } & InferenceFlags) => {
       if (!['train', 'val', 'test'].includes(opts.split)) throw new Error(`--split: expected train, val or test, got "${opts.split}"`);
-      await runExplain({ modelId: opts.modelId, split: opts.split as Split, json: opts.json, backend: opts.backend });
+      await runExplain({ modelId: opts.modelId, split: opts.split as Split, json: opts.json, backend: opts.backend, threads: opts.threads });
     });
 }

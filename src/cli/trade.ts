@@ -4,6 +4,7 @@ import { planText, type TradeOutcome } from '../trade/execute-trade.js';
 import { tradeStatus, weeklyPerformance } from '../trade/trade-report.js';
 import { tradeModel, type TradePorts } from '../pipeline/trade-model.js';
 import { openRuntime, SOURCE_NAMES, type Runtime, type SourceName } from './runtime.js';
+import { inferenceOptions, openInference, type InferenceFlags } from './inference-options.js';
 
 /** Options of one `trade` run. */
 export interface TradeCommandOptions {
@@ -15,6 +16,8 @@ export interface TradeCommandOptions {
   source?: SourceName;
   now?: Date;
   backend?: string;
+  /** Cores for the forecast's forward passes (default: every core, up to 8). */
+  threads?: number;
   /** Print one summary line instead of the whole plan (the demo prints the ledger afterwards). */
   quiet?: boolean;
 }
@@ -23,13 +26,15 @@ export interface TradeCommandOptions {
 export async function runTrade(o: TradeCommandOptions): Promise<string> {
   const runtime = await openRuntime();
   try {
+    const inference = await openInference(runtime, o, { quiet: true });
     const out = await tradeModel({
       modelId: o.modelId,
       config: o.config,
       execute: o.execute === true,
       now: o.now,
       lockPath: runtime.lockPath(`trade-${o.modelId}`),
-      backend: await runtime.tensorBackend(o.backend ?? 'auto'),
+      backend: inference.label,
+      engine: inference.engine,
       ports: tradePorts(runtime, o),
       log: (line) => process.stderr.write(`${line}\n`),
     });
@@ -68,20 +73,21 @@ function outcomeText(out: TradeOutcome, quiet: boolean): string {
 
 /** Registers `stockcast trade`, `trade status` and `performance`. */
 export function registerTrade(program: Command): void {
-  const trade = program
-    .command('trade')
-    .enablePositionalOptions()
-    .description("The daily execute-trade workflow (the seed's execute_buy): sell this model's last buys, forecast, buy the new picks.")
-    .option('--model-id <id>', 'the model to trade')
-    .option('--config <path>', 'configs.yaml (strategy, starting_money, live_trading, notional caps)', 'configs.yaml')
-    .option('--execute', 'send orders (default: a dry run that prints the plan)')
-    .option('--dry-run', 'print the plan without sending anything (the default; stated for scripts)')
-    .option('--live', 'trade the live account (also needs live_trading: true in the config)')
-    .option('--broker <name>', 'alpaca (paper by default) or paper (local, offline); default: alpaca when ALPACA_KEY is set')
-    .option('--source <name>', 'where to refresh recent bars from: synthetic, alpaca, yahoo', 'synthetic')
-    .option('--now <iso>', 'simulated time for the local paper broker (e.g. 2025-01-06T15:00:00Z)')
-    .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId?: string; config: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source: SourceName; now?: string; backend: string }) => {
+  const trade = inferenceOptions(
+    program
+      .command('trade')
+      .enablePositionalOptions()
+      .description("The daily execute-trade workflow (the seed's execute_buy): sell this model's last buys, forecast, buy the new picks.")
+      .option('--model-id <id>', 'the model to trade')
+      .option('--config <path>', 'configs.yaml (strategy, starting_money, live_trading, notional caps)', 'configs.yaml')
+      .option('--execute', 'send orders (default: a dry run that prints the plan)')
+      .option('--dry-run', 'print the plan without sending anything (the default; stated for scripts)')
+      .option('--live', 'trade the live account (also needs live_trading: true in the config)')
+      .option('--broker <name>', 'alpaca (paper by default) or paper (local, offline); default: alpaca when ALPACA_KEY is set')
+      .option('--source <name>', 'where to refresh recent bars from: synthetic, alpaca, yahoo', 'synthetic')
+      .option('--now <iso>', 'simulated time for the local paper broker (e.g. 2025-01-06T15:00:00Z)'),
+  )
+    .action(async (opts: { modelId?: string; config: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source: SourceName; now?: string } & InferenceFlags) => {
       if (!opts.modelId) throw new Error('trade: --model-id is required (or use `stockcast trade status`)');
       if (opts.dryRun && opts.execute) throw new Error('trade: --dry-run and --execute contradict each other; pick one');
       const config = optionalConfig(opts.config, opts.modelId);
@@ -91,7 +97,7 @@ export function registerTrade(program: Command): void {
       }
       if (opts.broker !== undefined && opts.broker !== 'alpaca' && opts.broker !== 'paper') throw new Error(`--broker: expected alpaca or paper, got "${String(opts.broker)}"`);
       if (!SOURCE_NAMES.includes(opts.source)) throw new Error(`--source: expected one of ${SOURCE_NAMES.join(', ')}, got "${opts.source}"`);
-      await runTrade({ modelId: opts.modelId, config, execute: opts.execute, live: opts.live, broker: opts.broker, source: opts.source, now: parseNow(opts.now), backend: opts.backend });
+      await runTrade({ modelId: opts.modelId, config, execute: opts.execute, live: opts.live, broker: opts.broker, source: opts.source, now: parseNow(opts.now), backend: opts.backend, threads: opts.threads });
     });
   trade
     .command('status')

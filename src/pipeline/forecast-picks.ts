@@ -4,6 +4,7 @@ import type { EarningsSource } from '../sources/earnings-source.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import type { PredictionTable } from '../core/prediction-table.js';
 import { trainedConfig, type ArtifactMeta } from '../model/artifact.js';
+import type { EngineFactory } from '../model/trained-model.js';
 import { baseParams } from '../backtest/evaluation.js';
 import { pickSimpleXDaysAhead, type Pick, type SimpleXDaysAheadParams } from '../strategies/simple-x-days-ahead-buying.js';
 import { forecastLatest } from './forecast-latest.js';
@@ -22,6 +23,8 @@ export interface ForecastPicksOptions {
   artifact?: { meta: ArtifactMeta; weights: Float32Array };
   /** The earnings calendar for the decoder days (models using is_earnings_day; see forecastLatest). */
   earnings?: () => Promise<EarningsSource>;
+  /** The engine the forward passes run on (default: TensorFlow.js on this thread; see model/inference-engines). */
+  engine?: EngineFactory;
 }
 
 /** Today's forecasts and the preferred strategy's buy list. */
@@ -35,7 +38,7 @@ export interface ForecastPicks {
 
 /** The seed's run_inference plus the strategy: forecast every symbol from the freshest data, then pick the buys. */
 export async function forecastPicks(o: ForecastPicksOptions): Promise<ForecastPicks> {
-  const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: o.features, models: o.models, until: o.until, artifact: o.artifact, earnings: o.earnings });
+  const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: o.features, models: o.models, until: o.until, artifact: o.artifact, earnings: o.earnings, engine: o.engine });
   const params = baseParams(o.config ?? trainedConfig(meta));
   const picks = pickSimpleXDaysAhead(table, Array.from({ length: table.currentY.length }, (_, i) => i), params);
   // kept in the model store, so the dashboard (and a later look) sees what the run decided from

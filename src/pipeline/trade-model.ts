@@ -6,6 +6,7 @@ import type { MarketDataSource } from '../sources/market-data-source.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import { loadArtifact, trainedConfig } from '../model/artifact.js';
+import type { EngineFactory } from '../model/trained-model.js';
 import { baseParams } from '../backtest/evaluation.js';
 import { executeTrade, type TradeOutcome } from '../trade/execute-trade.js';
 import { refreshRecent } from '../trade/refresh-recent.js';
@@ -38,6 +39,8 @@ export interface TradeModelOptions {
   lockPath: string;
   /** The tensor backend in use, for the log. */
   backend: string;
+  /** The engine the forward passes run on (default: TensorFlow.js on this thread; see model/inference-engines). */
+  engine?: EngineFactory;
   ports: TradePorts;
   log: (line: string) => void;
 }
@@ -70,7 +73,7 @@ export async function tradeModel(o: TradeModelOptions): Promise<TradeOutcome> {
         refresh: () =>
           refreshRecent({ features, bars: () => o.ports.bars(), earnings: () => o.ports.earnings(), unavailableBarFeatures: o.ports.unavailableBarFeatures, modelFeatures: config.features, today, log: o.log }),
         pickBuys: async () => {
-          const f = await forecastPicks({ modelId: o.modelId, features, models, config, until: today, artifact, earnings: () => o.ports.earnings() });
+          const f = await forecastPicks({ modelId: o.modelId, features, models, config, until: today, artifact, earnings: () => o.ports.earnings(), engine: o.engine });
           o.log(`forecast ${f.table.currentY.length} symbols as of ${f.asOf}; ${f.picks.length} picks`);
           return f.picks.map((p) => ({ symbol: p.symbol, price: f.table.currentY[p.row]! }));
         },

@@ -50,9 +50,22 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
     assert.match(unknown.stderr, /configs\.yaml: config "nope": expected one of the config ids in the file: tiny/);
   });
 
-  test('predict: forecasts every test window of every symbol; an untrained model is a clear error', async () => {
+  test('predict: forecasts every test window of every symbol on every core (native by default, a wasm worker pool on request); bad flags and an untrained model are clear errors', async () => {
     const predictedRun = await predicted();
     assert.match(predictedRun.stdout, /predicted \d+ windows \(3 symbols × \d+ days\)/);
+    assert.match(predictedRun.stderr, /backend: native, \d+ threads?/);
+    const onWasm = await ok(['predict', '--model-id', 'tiny', '--backend', 'wasm', '--threads', '2']);
+    assert.match(onWasm.stderr, /backend: wasm, 2 threads/);
+    assert.equal(onWasm.stdout, predictedRun.stdout, 'the same windows on either engine');
+    for (const [flag, value, message] of [
+      ['--threads', '0', /--threads: expected an integer from 1 to 64, got "0"/],
+      ['--threads', '2.5', /--threads: expected an integer from 1 to 64, got "2.5"/],
+      ['--backend', 'gpu', /--backend: expected auto, native, wasm, cpu, tensorflow, got "gpu"/],
+    ] as const) {
+      const bad = await cli('predict', '--model-id', 'tiny', flag, value);
+      assert.equal(bad.code, 1, `${flag} ${value}`);
+      assert.match(bad.stderr, message);
+    }
     const noModel = await cli('predict', '--model-id', 'ghost');
     assert.equal(noModel.code, 1);
     assert.match(noModel.stderr, /no trained model "ghost"/);
@@ -72,7 +85,8 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
 
   test('explain: encoder importances sum to one; an HTML report is written', async () => {
     await trained();
-    const explained = await ok(['explain', '--model-id', 'tiny', '--json']);
+    const explained = await ok(['explain', '--model-id', 'tiny', '--json', '--backend', 'wasm', '--threads', '2']);
+    assert.match(explained.stderr, /backend: wasm, 2 threads/);
     const weights = JSON.parse(explained.stdout) as { encoderImportance: Record<string, number> };
     const total = Object.values(weights.encoderImportance).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(total - 1) < 1e-4, `importances sum to ${total}`);
