@@ -24,17 +24,22 @@ export function parseThreads(value: string): number {
   return n;
 }
 
+/** `--backend`: one of BACKENDS, or a readable error naming the flag (checked on parsing, even when no forward pass runs). */
+export function parseBackend(value: string): string {
+  if (!BACKENDS.includes(value)) throw new Error(`--backend: expected ${BACKENDS.join(', ')}, got "${value}"`);
+  return value;
+}
+
 /** Adds `--backend` and `--threads` to a command. */
 export function inferenceOptions(command: Command): Command {
   return command
-    .option('--backend <name>', 'auto (default: native where built, else wasm), native (compiled engine), wasm, cpu, or tensorflow (needs @tensorflow/tfjs-node)', 'auto')
-    .option('--threads <n>', `cores for the forward passes, 1–${MAX_THREADS} (default: every core, up to 8)`, parseThreads);
+    .option('--backend <name>', 'auto (default: native where built, else wasm), native (compiled engine), wasm, cpu, or tensorflow (needs @tensorflow/tfjs-node)', parseBackend, 'auto')
+    .option('--threads <n>', `threads the model's forward passes run on (native: its own thread pool; wasm/cpu: one TensorFlow.js instance per worker thread), an integer 1–${MAX_THREADS} (default: every core, up to 8)`, parseThreads);
 }
 
 /** Initialises the backend and picks the engine; `label` says which (`native, 2 threads`), printed on stderr unless `quiet`. */
 export async function openInference(runtime: Runtime, flags: InferenceFlags, o: { quiet?: boolean } = {}): Promise<{ backend: string; threads: number; label: string; engine: EngineFactory }> {
-  const name = flags.backend ?? 'auto';
-  if (!BACKENDS.includes(name)) throw new Error(`--backend: expected ${BACKENDS.join(', ')}, got "${name}"`);
+  const name = parseBackend(flags.backend ?? 'auto');
   const backend = await runtime.tensorBackend(name, { native: true });
   const [{ defaultThreads }, { inferenceEngine }] = await Promise.all([import('../model/backend.js'), import('../model/inference-engines.js')]);
   const threads = flags.threads ?? (backend === 'tensorflow' ? 1 : defaultThreads());
