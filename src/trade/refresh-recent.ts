@@ -31,8 +31,11 @@ export async function refreshRecent(o: RefreshRecentOptions): Promise<void> {
   const last = cov.map((c) => c.lastDate).sort().at(-1)!;
   if (last >= o.today) return;
   const wanted = [...new Set(['open', ...o.modelFeatures])];
+  const symbols = cov.map((c) => c.symbol);
+  // one chunk of every symbol: a few days of bars are small, and each partition is then merged (read, rewritten)
+  // once rather than once per 100 symbols; the sources split their requests themselves
   const summary = await runBackfill(
-    { features: wanted, symbols: cov.map((c) => c.symbol), startDate: addDays(last, 1), endDate: o.today, timeFrame: parseTimeFrame('1Day') },
+    { features: wanted, symbols, startDate: addDays(last, 1), endDate: o.today, timeFrame: parseTimeFrame('1Day'), chunkSize: symbols.length },
     { bars: await o.bars(), earnings: needsEarnings(wanted) ? await o.earnings() : undefined, store: o.features, unavailableBarFeatures: o.unavailableBarFeatures },
   );
   const rows = [...summary.changedRows.values()].reduce((a, b) => a + b, 0);

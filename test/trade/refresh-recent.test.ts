@@ -10,6 +10,7 @@ import type { BarRequest, BarResult, MarketDataSource } from '../../src/sources/
 import type { EarningsSource } from '../../src/sources/earnings-source.js';
 import { LocalObjectStore } from '../../src/store/local-object-store.js';
 import { ParquetFeatureStore } from '../../src/store/parquet-feature-store.js';
+import type { FeatureBatch, FeatureStore } from '../../src/store/feature-store.js';
 import { refreshRecent, type RefreshRecentOptions } from '../../src/trade/refresh-recent.js';
 
 /** The synthetic market, recording each bar request; `failing` symbols come back as failures. */
@@ -28,12 +29,27 @@ class RecordingMarket implements MarketDataSource {
   }
 }
 
-/** A feature store holding daily open of SYN00 and SYN01 up to 2024-12-31, and the ports of a refresh over it. */
-async function setup(failing: string[] = []) {
+/** The store, with the symbols of each `write` (each write merges every partition it touches once). */
+function countingWrites(store: FeatureStore): { store: FeatureStore; writes: string[][] } {
+  const writes: string[][] = [];
+  const counting = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'write') return (batch: FeatureBatch) => (writes.push([...new Set(batch.symbols)]), target.write(batch));
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return { store: counting, writes };
+}
+
+/** A feature store holding daily open of `symbols` (default SYN00 and SYN01) up to 2024-12-31, and the ports of a refresh over it. */
+async function setup(failing: string[] = [], symbols = ['SYN00', 'SYN01']) {
   const dir = await mkdtemp(join(tmpdir(), 'sc-refresh-'));
-  const store = await ParquetFeatureStore.open({ objects: new LocalObjectStore(dir), prefix: 'features' });
-  const market = new SyntheticMarket({ seed: 7 });
-  await runBackfill({ features: ['open'], symbols: ['SYN00', 'SYN01'], startDate: '2024-12-02', endDate: '2024-12-31', timeFrame: parseTimeFrame('1Day') }, { bars: market, store });
+  const parquet = await ParquetFeatureStore.open({ objects: new LocalObjectStore(dir), prefix: 'features' });
+  const { store, writes } = countingWrites(parquet);
+  const market = new SyntheticMarket({ seed: 7, symbols });
+  await runBackfill({ features: ['open'], symbols, startDate: '2024-12-02', endDate: '2024-12-31', timeFrame: parseTimeFrame('1Day') }, { bars: market, store });
+  writes.length = 0;
   const bars = new RecordingMarket(market, new Set(failing));
   const opened = { bars: 0, earnings: 0 };
   const lines: string[] = [];
@@ -47,7 +63,7 @@ async function setup(failing: string[] = []) {
     log: (l) => lines.push(l),
     ...over,
   });
-  return { store, bars, opened, lines, options, close: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
+  return { store, bars, opened, lines, writes, options, close: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
 }
 
 test('fetches only the days after the store’s last date, for the stored symbols, with the model’s features and open', async () => {
@@ -63,6 +79,19 @@ test('fetches only the days after the store’s last date, for the stored symbol
     assert.deepEqual((await s.store.coverage('open', '1Day')).map((c) => c.lastDate), ['2025-01-03', '2025-01-03']);
     assert.equal(s.opened.earnings, 0, 'no earnings feature, no earnings source');
     assert.match(s.lines.join('\n'), /^refreshed 2025-01-01\.\.2025-01-03: \d+ rows$/m);
+  } finally {
+    await s.close();
+  }
+});
+
+test('more symbols than a backfill chunk (100) are refreshed in one write, so each partition is merged once', async () => {
+  const symbols = Array.from({ length: 130 }, (_, i) => `SYM${String(i).padStart(3, '0')}`);
+  const s = await setup([], symbols);
+  try {
+    await refreshRecent(s.options());
+    assert.equal(s.writes.length, 1, `store writes: ${s.writes.map((w) => w.length).join(', ')} symbols`);
+    assert.equal(s.writes[0]!.length, 130);
+    assert.deepEqual(new Set((await s.store.coverage('open', '1Day')).map((c) => c.lastDate)), new Set(['2025-01-03']));
   } finally {
     await s.close();
   }
