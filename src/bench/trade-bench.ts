@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +14,8 @@ import { ParquetFeatureStore } from '../store/parquet-feature-store.js';
 import type { FeatureStore } from '../store/feature-store.js';
 import { trainModel } from '../pipeline/train-model.js';
 import { initBackend, type BackendName } from '../model/backend.js';
+import { startAlpacaBarsServer, type AlpacaBarsServer } from './alpaca-bars-server.js';
+import { round } from './bench-stats.js';
 
 const MODEL_ID = 'bench-trade';
 const REAL = ['open', 'high', 'low', 'close', 'volume'];
@@ -50,20 +52,27 @@ configs:
       _compound_money: True
       _dont_buy_negative_stocks: False
 `;
+/** The store was last backfilled on a Friday; the first run comes a week later and fetches the days between. */
+const STORE_LAST_DAY = '2018-12-21';
 const FIRST_DAY = '2018-12-28';
 const SECOND_DAY = '2018-12-31';
-/** Settings that would send the benchmark to the cloud; it runs on the embedded defaults only. */
-const CLOUD_VARIABLES = ['S3_BUCKET_NAME', 'S3_MODEL_OUTPUT_BUCKET_NAME', 'ORDERS_TABLE', 'ALPACA_KEY', 'ALPACA_SECRET'];
+/** Settings that would send the benchmark to the cloud; it runs on the embedded defaults and the local fake only. */
+const CLOUD_VARIABLES = ['S3_BUCKET_NAME', 'S3_MODEL_OUTPUT_BUCKET_NAME', 'ORDERS_TABLE', 'ALPACA_KEY', 'ALPACA_SECRET', 'ALPACA_DATA_URL', 'ALPACA_TRADING_URL'];
+/** Dummy credentials the local Alpaca server checks (never real ones). */
+const FAKE_AUTH = { keyId: 'bench-key-id', secretKey: 'bench-secret-key' };
 
 /**
- * One daily trade run over every symbol of the S&P 500 CSV: a warm local feature store, a trained favourite-sized
- * model, the local paper broker. Times two whole `stockcast trade --execute` commands as a user runs them: the
- * first run (buys only) and the steady-state run the day after (sells, then buys).
+ * Daily trade runs over every symbol of the S&P 500 CSV as a user runs them: a local feature store backfilled up to
+ * a Friday, a trained favourite-sized model, the local paper broker, and market data from a loopback server
+ * speaking Alpaca Market Data v2 over the CSV's bars. Times two whole `stockcast trade --source alpaca --execute`
+ * processes: a week later (refresh fetches the four trading days missing, then buys), and the next trading day
+ * (refresh fetches one day, sells, then buys).
  */
 export async function benchTrade(opts: { data: string; backend?: string }): Promise<Record<string, unknown>> {
   const data = resolve(opts.data);
   const dir = await mkdtemp(join(tmpdir(), 'stockcast-bench-trade-'));
   const saved = { cwd: process.cwd(), env: { ...process.env } };
+  let server: AlpacaBarsServer | undefined;
   try {
     process.chdir(dir); // no project .env reaches the benchmark
     const home = join(dir, 'home');
@@ -78,7 +87,8 @@ export async function benchTrade(opts: { data: string; backend?: string }): Prom
     // the symbols still listed on the last day: a trade run leaves out (and would try to refresh) ones that stopped
     const bars = new Map([...all].filter(([, b]) => b.some((x) => dayOf(x) === SECOND_DAY)));
     const symbols = [...bars.keys()];
-    await withStore(home, (store) => store.write({ ...barsToBatch(barsUpTo(bars, FIRST_DAY), REAL, TIME, parseTimeFrame('1Day'), new Date()), source: source.name }));
+    // recorded as Alpaca's, so the runs refresh the missing week from the loopback Alpaca server below
+    await withStore(home, (store) => store.write({ ...barsToBatch(barsUpTo(bars, STORE_LAST_DAY), REAL, TIME, parseTimeFrame('1Day'), new Date()), source: 'alpaca' }));
     const tStore = performance.now();
     const backend = await initBackend((opts.backend ?? 'auto') as BackendName | 'auto');
     await withStore(home, (features) =>
@@ -86,13 +96,13 @@ export async function benchTrade(opts: { data: string; backend?: string }): Prom
     );
     const tTrain = performance.now();
 
-    const first = tradeCommand(dir, FIRST_DAY, opts.backend);
-    // the store is kept warm by a daily backfill: add the next day's bars as that backfill would
-    const next = new Map([...bars].map(([s, b]) => [s, b.filter((x) => dayOf(x) === SECOND_DAY)] as const));
-    await withStore(home, (store) => store.write({ ...barsToBatch(next, REAL, TIME, parseTimeFrame('1Day'), new Date()), source: source.name }));
-    const second = tradeCommand(dir, SECOND_DAY, opts.backend);
+    server = await startAlpacaBarsServer(bars, FAKE_AUTH);
+    const env = { ...process.env, ALPACA_KEY: FAKE_AUTH.keyId, ALPACA_SECRET: FAKE_AUTH.secretKey, ALPACA_DATA_URL: server.url };
+    const first = await tradeCommand(dir, env, FIRST_DAY, server, opts.backend);
+    const second = await tradeCommand(dir, env, SECOND_DAY, server, opts.backend);
     return {
       symbols: symbols.length,
+      storeLastDay: STORE_LAST_DAY,
       storeSetupSeconds: round((tStore - t0) / 1000),
       trainSeconds: round((tTrain - tStore) / 1000),
       firstRun: first,
@@ -100,23 +110,71 @@ export async function benchTrade(opts: { data: string; backend?: string }): Prom
       target: { tradeRunSeconds: 10 },
     };
   } finally {
+    await server?.close();
     process.chdir(saved.cwd);
     process.env = saved.env;
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** Runs `stockcast trade --execute` on the local paper broker as a child process; returns its wall time and orders. */
-function tradeCommand(cwd: string, day: string, backend?: string): Record<string, unknown> {
+/**
+ * Runs `stockcast trade --source alpaca --broker paper --execute` as a child process (asynchronously: the Alpaca
+ * server answers from this process meanwhile); returns its wall time, what it fetched and its orders.
+ */
+async function tradeCommand(cwd: string, env: NodeJS.ProcessEnv, day: string, server: AlpacaBarsServer, backend?: string): Promise<Record<string, unknown>> {
   const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
-  const args = [main, 'trade', '--model-id', MODEL_ID, '--broker', 'paper', '--execute', '--now', `${day}T15:00:00Z`, ...(backend ? ['--backend', backend] : [])];
+  const args = [main, 'trade', '--model-id', MODEL_ID, '--source', 'alpaca', '--broker', 'paper', '--execute', '--now', `${day}T15:00:00Z`, ...(backend ? ['--backend', backend] : [])];
+  const before = server.stats();
   const t0 = performance.now();
-  const res = spawnSync(process.execPath, args, { cwd, env: process.env, encoding: 'utf8' });
+  const res = await runChild(args, cwd, env);
   const seconds = round((performance.now() - t0) / 1000);
   if (res.status !== 0) throw new Error(`trade on ${day} failed (exit ${res.status}):\n${res.stderr}`);
+  const after = server.stats();
   const orders = (kind: string) => res.stdout.split('\n').filter((l) => l.trimStart().startsWith(kind) && l.includes(' filled')).length;
-  const forecast = /forecast (\d+) symbols/.exec(res.stderr);
-  return { day, seconds, symbolsForecast: forecast ? Number(forecast[1]) : null, filledBuys: orders('buy '), filledSells: orders('sell ') };
+  const line = (re: RegExp) => res.lines.find((l) => re.test(l.text));
+  const forecast = line(/^forecast \d+ symbols/);
+  const refreshed = line(/^refreshed \S+: \d+ rows/);
+  const refreshedMatch = refreshed ? /^refreshed (\S+): (\d+) rows/.exec(refreshed.text) : null;
+  return {
+    day,
+    seconds,
+    // when the command reported each stage (seconds since it started): start-up and artifact load, then refresh, then forecast
+    stages: { started: line(/^trade /)?.at ?? null, refreshed: refreshed?.at ?? null, forecast: forecast?.at ?? null },
+    refreshedDays: refreshedMatch?.[1] ?? null,
+    refreshedRows: refreshedMatch ? Number(refreshedMatch[2]) : null,
+    alpacaRequests: after.requests - before.requests,
+    barsFetched: after.barsServed - before.barsServed,
+    symbolsForecast: forecast ? Number(/\d+/.exec(forecast.text)![0]) : null,
+    filledBuys: orders('buy '),
+    filledSells: orders('sell '),
+  };
+}
+
+/** A child's output, with the time each stderr line arrived (seconds since the start). */
+interface ChildResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  lines: Array<{ at: number; text: string }>;
+}
+
+function runChild(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<ChildResult> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: ChildResult = { status: null, stdout: '', stderr: '', lines: [] };
+    let partial = '';
+    child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      const at = round((performance.now() - t0) / 1000, 2);
+      out.stderr += d.toString();
+      const parts = (partial + d.toString()).split('\n');
+      partial = parts.pop()!;
+      for (const text of parts) out.lines.push({ at, text });
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolvePromise({ ...out, status }));
+  });
 }
 
 /** Opens the embedded feature store of a stockcast home (as the CLI does without S3), runs `fn`, closes it. */
@@ -136,8 +194,4 @@ function barsUpTo(bars: Map<string, Bar[]>, day: string): Map<string, Bar[]> {
 
 function dayOf(bar: Bar): string {
   return bar.timestamp.toISOString().slice(0, 10);
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

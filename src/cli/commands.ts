@@ -33,14 +33,27 @@ export function registerCommands(program: Command): void {
   registerServe(program);
   program
     .command('bench')
-    .description('Run benchmarks and print JSON figures.')
-    .argument('[name]', 'which benchmark: features, tft, evaluate, trade, ledger (default: all)', 'all')
+    .description('Run benchmarks and print JSON figures (see README, Performance).')
+    .argument('[name]', 'features, tft, evaluate, trade, ledger, s3-cache, or all of these; compare (on request only)', 'all')
     .option('--data <path>', 'daily bars CSV', '../shared/data/sp500-daily-2015-2018.csv.gz')
-    .addOption(flag('--config <name>', 'tft: small or favourite (default: both)', choiceFlag(['small', 'favourite'] as const)))
-    .addOption(flag('--budget-minutes <n>', 'tft: also train this long and report the validation loss (REFERENCE.md: 15); > 0 and <= 1440', numberFlag({ above: 0, max: 1440 })))
-    .addOption(flag('--threads <n>', 'tft: cores to train on (1–256)', intFlag({ min: 1, max: 256 })))
-    .addOption(backendOption('tft: wasm (default), native, cpu, tensorflow', undefined))
-    .action(async (name: string, opts: { data: string; config?: string; budgetMinutes?: number; threads?: number; backend?: string }) => {
+    .addOption(flag('--config <name>', 'tft: small or favourite (default: both); compare: required', choiceFlag(['small', 'favourite'] as const)))
+    .addOption(flag('--budget-minutes <n>', 'tft, compare: also train this long and report the validation loss per epoch (REFERENCE.md: 15); > 0 and <= 1440', numberFlag({ above: 0, max: 1440 })))
+    .option('--budget-only', 'tft: only the budget run')
+    .addOption(flag('--threads <n>', 'tft, compare: cores to train and infer on, 1–64 (default: every core, up to 8)', intFlag({ min: 1, max: 64 })))
+    .addOption(backendOption('tft, compare: auto (default: native where built, else wasm), native, wasm, cpu, tensorflow', undefined))
+    .addOption(flag('--batches <n>', "tft, compare: smoke run: time n batches instead of 30 and use the first n validation batches (figures are then not the protocol's); 1–1000", intFlag({ min: 1, max: 1000 })))
+    .addOption(flag('--repeats <n>', 'tft, compare: inference and forward-only runs to take the median of (default 3); 1–100', intFlag({ min: 1, max: 100 })))
+    .option('--reference-dir <dir>', 'compare: the set-up copy of ../shared/bench/reference', '.bench-ref')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  npm run bench                                                     # every benchmark but compare, JSON on stdout
+  stockcast bench tft --config favourite --backend native     # or --backend wasm
+  stockcast bench compare --config small --data ../shared/data/sp500-daily-2015-2018.csv.gz
+  stockcast bench compare --config favourite --budget-minutes 15    # also the 15-minute budget runs`,
+    )
+    .action(async (name: string, opts: import('../bench/run-bench.js').BenchOptions) => {
       const { runBenchCommand } = await import('../bench/run-bench.js');
       await runBenchCommand(name, opts);
     });

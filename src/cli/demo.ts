@@ -66,7 +66,7 @@ export async function runDemoCommand(options: { start?: string; end?: string; ba
   const loss = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
   out.write(`validation loss ${loss(res.bestValLoss)} vs naive last-value ${loss(res.naiveValLoss)}: the validation year chose the epoch, so the verdict comes from the test range in step 4\n`);
   out.write(`\n[3/5] batch inference over the test range ${config.valEnd}..${config.testEnd}\n`);
-  await runPredict(config.id, options.backend);
+  await runPredict(config.id, { backend: options.backend });
   out.write(`\n[4/5] judge the model on the test range beside the naive, drift, seasonal-naive and moving-average forecasts, and evaluate strategies after 5 bps slippage per side (grid: interval 1–2 × stocks 5/10/20 × uncertainty 0.1–0.5)\n`);
   const { report, evaluation } = await runEvaluate({ modelId: config.id, config, grid: { intervalDays: [1, 2], numStocksPurchased: [5, 10, 20], uncertaintyMultiplier: [0.1, 0.2, 0.3, 0.4, 0.5] } });
   out.write(`\ntest-range verdict: ${evaluation.verdict.sentence}\nopen the report: ${report}\n`);

@@ -10,9 +10,11 @@ import { strategyName, type StrategyOverrides } from '../strategies/registry.js'
 import { evaluationText } from '../report/evaluation-text.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
-import { openRuntime } from './runtime.js';
+import { openRuntime, type Runtime } from './runtime.js';
 import { chooseConfig, commandConfig, configOption } from './common-options.js';
-import { backendOption, choiceFlag, flag, modelIdOption, numberFlag, numberListFlag, type FlagParser } from './flags.js';
+import { choiceFlag, flag, modelIdOption, numberFlag, numberListFlag, type FlagParser } from './flags.js';
+import { inferenceOptions, openInference, type InferenceFlags } from './inference-options.js';
+import { predictionsKey } from '../store/predictions-parquet.js';
 import { jsonOption, logLine, printResult, type OutputMode } from './output.js';
 import { comparisonText, evaluationJson, parseDateRange, parseWeekdays } from './evaluate-output.js';
 
@@ -35,50 +37,59 @@ export interface PredictJson {
   backend: string | null;
 }
 
-/** Batch inference over the test range (or a baseline's forecasts over it); prints where the predictions went. */
-export async function runPredict(modelId: string, backend = 'auto', o: OutputMode & { baseline?: string } = {}): Promise<PredictJson> {
+/** Batch inference over the test range on every core (or a baseline's forecasts over it); prints where the predictions went. */
+export async function runPredict(modelId: string, o: InferenceFlags & OutputMode & { baseline?: string } = {}): Promise<PredictJson> {
   const runtime = await openRuntime();
   try {
-    const models = await runtime.modelStore();
-    const features = await runtime.featureStore();
-    let result;
-    let used: string | null = null;
-    if (o.baseline !== undefined) {
-      result = await predictBaseline({ modelId, baseline: baselineName(o.baseline), features, models });
-    } else {
-      used = await runtime.tensorBackend(backend);
-      logLine(`backend: ${used}`);
-      const progress = createProgress('predict');
-      result = await predictModel({ modelId, features, models, onProgress: (d, t) => progress.update(d, t) });
-      progress.stop();
-    }
-    const { key, table } = result;
-    let first = Infinity;
-    let last = -Infinity;
-    for (const t of table.timestamps) [first, last] = [Math.min(first, t), Math.max(last, t)];
-    const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : null);
-    const json: PredictJson = {
-      modelId,
-      baseline: o.baseline ?? null,
-      key,
-      location: `${models.location}/${key}`,
-      windows: table.currentY.length,
-      symbols: new Set(table.symbols).size,
-      days: new Set(table.timestamps).size,
-      firstDecision: iso(first),
-      lastDecision: iso(last),
-      backend: used,
-    };
-    printResult(o, json, (p) => `predicted ${p.windows} windows (${p.symbols} symbols × ${p.days} days)${p.baseline ? ` with the ${p.baseline} baseline` : ''} → ${p.location}`);
-    return json;
+    return await predictOn(runtime, modelId, o);
   } finally {
     await runtime.close();
   }
 }
 
+/** `predict` on an open runtime; `quietStdout` sends the summary line to stderr (evaluate --json keeps stdout one document). */
+async function predictOn(runtime: Runtime, modelId: string, o: InferenceFlags & OutputMode & { baseline?: string; quietStdout?: boolean }): Promise<PredictJson> {
+  const models = await runtime.modelStore();
+  const features = await runtime.featureStore();
+  let result;
+  let used: string | null = null;
+  if (o.baseline !== undefined) {
+    result = await predictBaseline({ modelId, baseline: baselineName(o.baseline), features, models });
+  } else {
+    const inference = await openInference(runtime, o);
+    used = inference.label;
+    const progress = createProgress('predict');
+    result = await predictModel({ modelId, features, models, engine: inference.engine, onProgress: (d, t) => progress.update(d, t) });
+    progress.stop();
+  }
+  const { key, table } = result;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of table.timestamps) [first, last] = [Math.min(first, t), Math.max(last, t)];
+  const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : null);
+  const json: PredictJson = {
+    modelId,
+    baseline: o.baseline ?? null,
+    key,
+    location: `${models.location}/${key}`,
+    windows: table.currentY.length,
+    symbols: new Set(table.symbols).size,
+    days: new Set(table.timestamps).size,
+    firstDecision: iso(first),
+    lastDecision: iso(last),
+    backend: used,
+  };
+  const line = `predicted ${json.windows} windows (${json.symbols} symbols × ${json.days} days)${json.baseline ? ` with the ${json.baseline} baseline` : ''} → ${json.location}`;
+  if (o.quietStdout) logLine(line);
+  else printResult(o, json, () => line);
+  return json;
+}
+
 /** What `runEvaluate` takes. */
-export interface EvaluateCommandOptions {
+export interface EvaluateCommandOptions extends InferenceFlags {
   modelId: string;
+  /** Run batch inference first even when predictions are stored (without any stored, it always does). */
+  predict?: boolean;
   config?: ModelConfig;
   grid?: GridSpec;
   json?: boolean;
@@ -90,8 +101,13 @@ export interface EvaluateCommandOptions {
 export async function runEvaluate(o: EvaluateCommandOptions): Promise<{ evaluation: ModelEvaluation; report: string }> {
   const runtime = await openRuntime();
   try {
+    const models = await runtime.modelStore();
+    if (o.predict || !(await models.exists(predictionsKey(o.modelId)))) {
+      if (!o.predict) logLine(`no stored predictions for ${o.modelId}: predicting the test range first`);
+      await predictOn(runtime, o.modelId, { backend: o.backend, threads: o.threads, quietStdout: o.json });
+    }
     const report = runtime.homePath('reports', `${o.modelId}.html`);
-    const { evaluation, document } = await evaluateModel({ ...o, models: await runtime.modelStore(), features: await runtime.featureStore(), reportPath: report });
+    const { evaluation, document } = await evaluateModel({ ...o, models, features: await runtime.featureStore(), reportPath: report });
     if (o.json) {
       printResult(o, evaluationJson(document), () => '');
       logLine(`report: ${report}`);
@@ -116,8 +132,9 @@ async function runCompare(o: { modelIds: string[]; configFlag?: string; json?: b
 }
 
 /** Options of `stockcast evaluate` as commander parses them. */
-interface EvaluateFlags {
+interface EvaluateFlags extends InferenceFlags {
   modelId?: string;
+  predict?: boolean;
   compare?: string[];
   config?: string;
   json?: boolean;
@@ -156,20 +173,21 @@ function gridOf(opts: EvaluateFlags, config?: ModelConfig): GridSpec {
 
 /** Registers `stockcast predict` and `stockcast evaluate`. */
 export function registerEvaluate(program: Command): void {
-  program
-    .command('predict')
-    .description("Batch inference over the config's test range (the seed's run_batch_inference); writes a predictions Parquet.")
-    .addOption(modelIdOption('a trained model'))
-    .addOption(flag('--baseline <name>', "write a baseline's forecasts of the same windows instead", choiceFlag(BASELINE_NAMES)))
-    .addOption(backendOption())
-    .addOption(jsonOption())
-    .addHelpText('after', '\nExamples:\n  stockcast predict --model-id m1\n  stockcast predict --model-id m1 --baseline drift   # → m1/output/baselines/drift.parquet, the same columns\n')
-    .action(async (opts: { modelId: string; backend: string; baseline?: string; json?: boolean }) => {
-      await runPredict(opts.modelId, opts.backend, opts);
-    });
-  program
+  inferenceOptions(
+    program
+      .command('predict')
+      .description("Batch inference over the config's test range (the seed's run_batch_inference) on every core; writes a predictions Parquet.")
+      .addOption(modelIdOption('a trained model'))
+      .addOption(flag('--baseline <name>', "write a baseline's forecasts of the same windows instead", choiceFlag(BASELINE_NAMES)))
+      .addOption(jsonOption())
+      .addHelpText('after', '\nExamples:\n  stockcast predict --model-id m1 --threads 2\n  stockcast predict --model-id m1 --baseline drift   # → m1/output/baselines/drift.parquet, the same columns\n'),
+  ).action(async (opts: { modelId: string; baseline?: string; json?: boolean } & InferenceFlags) => {
+    await runPredict(opts.modelId, opts);
+  });
+  inferenceOptions(program
     .command('evaluate')
-    .description("Judge a model on its test range beside the naive, drift, seasonal-naive and moving-average baselines, and simulate strategies after costs (the seed's run_evaluation).")
+    .description("Judge a model on its test range beside the naive, drift, seasonal-naive and moving-average baselines, and simulate strategies after costs (the seed's run_evaluation); predicts the test range first when no predictions are stored (or with --predict), on --backend/--threads.")
+    .option('--predict', 'run batch inference over the test range first even when predictions are stored (e.g. after retraining)')
     .addOption(modelIdOption('a model with predictions (`stockcast predict`)', { optional: true }))
     .option('--compare <ids...>', 'put several models (and the baselines) in one table, on the rows all of them forecast')
     .addOption(configOption('for the preferred strategy and grid'))
@@ -193,7 +211,7 @@ Examples:
   stockcast evaluate --compare m1 m2 m3                   # several models and the baselines in one table
 
 Every figure is on the test range (decisions after val_end): the validation range chose the epoch.`,
-    )
+    ))
     .action(async (opts: EvaluateFlags) => {
       const { strategy, grid } = strategyFlags(opts);
       if (opts.compare) {
@@ -203,7 +221,7 @@ Every figure is on the test range (decisions after val_end): the validation rang
       }
       if (!opts.modelId) throw new Error('evaluate: --model-id is required (or --compare <ids…>)');
       const config = commandConfig(opts.config, opts.modelId);
-      await runEvaluate({ modelId: opts.modelId, config, json: opts.json, strategy, grid: grid?.(config), testRange: opts.testRange });
+      await runEvaluate({ modelId: opts.modelId, config, json: opts.json, strategy, grid: grid?.(config), testRange: opts.testRange, predict: opts.predict, backend: opts.backend, threads: opts.threads });
     });
 }
 

@@ -5,18 +5,19 @@ import type { Split } from '../dataset/time-series-dataset.js';
 import type { Interpretation } from '../model/trained-model.js';
 import { byWeight } from '../report/explanation-html.js';
 import { openRuntime } from './runtime.js';
-import { backendOption, choiceFlag, flag, modelIdOption } from './flags.js';
+import { choiceFlag, flag, modelIdOption } from './flags.js';
+import { inferenceOptions, openInference, type InferenceFlags } from './inference-options.js';
 import { jsonOption, logLine, printResult } from './output.js';
 
 /** `stockcast explain`: variable importances and attention as a table or JSON (the stored explanation), and an HTML report. */
-export async function runExplain(o: { modelId: string; split?: Split; json?: boolean; backend?: string }): Promise<string> {
+export async function runExplain(o: { modelId: string; split?: Split; json?: boolean } & InferenceFlags): Promise<string> {
   const runtime = await openRuntime();
   try {
-    logLine(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}`);
+    const { engine } = await openInference(runtime, o);
     const split = o.split ?? 'val';
     const report = runtime.homePath('reports', `${o.modelId}-explain.html`);
     const models = await runtime.modelStore();
-    const r = await explainToReport({ modelId: o.modelId, features: await runtime.featureStore(), models, split, reportPath: report });
+    const r = await explainToReport({ modelId: o.modelId, features: await runtime.featureStore(), models, split, reportPath: report, engine });
     if (o.json) {
       // the document the dashboard reads (`<model_id>/output/explanation-<split>.json`)
       printResult(o, await readExplanation(models, o.modelId, split), () => '');
@@ -38,14 +39,14 @@ function explanationText(r: Interpretation): string {
 
 /** Registers `stockcast explain`. */
 export function registerExplain(program: Command): void {
-  program
-    .command('explain')
-    .description("Variable importances and attention of a trained model (the seed's explain_model).")
-    .addOption(modelIdOption('a trained model'))
-    .addOption(flag('--split <name>', 'windows to aggregate over: train, val or test', choiceFlag(['train', 'val', 'test'] as const), 'val'))
-    .addOption(jsonOption('print the stored explanation (the dashboard\'s explanation-<split>.json)'))
-    .addOption(backendOption())
-    .action(async (opts: { modelId: string; split: Split; json?: boolean; backend: string }) => {
-      await runExplain({ modelId: opts.modelId, split: opts.split, json: opts.json, backend: opts.backend });
+  inferenceOptions(
+    program
+      .command('explain')
+      .description("Variable importances and attention of a trained model (the seed's explain_model).")
+      .addOption(modelIdOption('a trained model'))
+      .addOption(flag('--split <name>', 'windows to aggregate over: train, val or test', choiceFlag(['train', 'val', 'test'] as const), 'val'))
+      .addOption(jsonOption("print the stored explanation (the dashboard's explanation-<split>.json)")),
+  ).action(async (opts: { modelId: string; split: Split; json?: boolean } & InferenceFlags) => {
+      await runExplain({ modelId: opts.modelId, split: opts.split, json: opts.json, backend: opts.backend, threads: opts.threads });
     });
 }

@@ -7,20 +7,21 @@ import type { ModelConfig } from '../config/seed-config.js';
 import { openRuntime, SOURCE_NAMES, type SourceName } from './runtime.js';
 import { refreshSources } from './trade.js';
 import { commandConfig, configOption } from './common-options.js';
-import { backendOption, choiceFlag, dateFlag, flag, isoTimeFlag, modelIdOption } from './flags.js';
+import { choiceFlag, dateFlag, flag, isoTimeFlag, modelIdOption } from './flags.js';
+import { inferenceOptions, openInference, type InferenceFlags } from './inference-options.js';
 import { jsonOption, logLine, printResult } from './output.js';
 import { buysOn, describeStrategy } from '../strategies/registry.js';
 
 /** `stockcast forecast`: today's forecasts and the strategy's buy list, as a table or as the stored forecast JSON. */
-export async function runForecast(o: { modelId: string; config?: ModelConfig; backend?: string; asOf?: string; earningsSource?: string; source?: SourceName; csv?: string; now?: Date; json?: boolean }): Promise<void> {
+export async function runForecast(o: { modelId: string; config?: ModelConfig; asOf?: string; earningsSource?: string; source?: SourceName; csv?: string; now?: Date; json?: boolean } & InferenceFlags): Promise<void> {
   const runtime = await openRuntime();
   try {
-    logLine(`backend: ${await runtime.tensorBackend(o.backend ?? 'auto')}`);
+    const { engine } = await openInference(runtime, o);
     const models = await runtime.modelStore();
     const f = await forecastFromFreshData({
       modelId: o.modelId, config: o.config, features: await runtime.featureStore(), models, asOf: o.asOf,
       sources: refreshSources(runtime, o.csv), source: o.source, now: o.now ?? new Date(), locksDir: runtime.locksDir, log: logLine,
-      earnings: o.earningsSource ? () => runtime.earningsSource(o.earningsSource!) : undefined,
+      earnings: o.earningsSource ? () => runtime.earningsSource(o.earningsSource!) : undefined, engine,
     });
     // the document the dashboard reads (`<model_id>/output/forecasts/<as-of>.json`)
     if (o.json) printResult(o, await readForecast(models, o.modelId, f.asOf), () => '');
@@ -50,7 +51,7 @@ function forecastText(modelId: string, { table, asOf, params, picks }: ForecastP
 
 /** Registers `stockcast forecast`. */
 export function registerForecast(program: Command): void {
-  program
+  inferenceOptions(program
     .command('forecast')
     .description("Today's forecasts from the freshest data in the store and the strategy's buy list (the seed's run_inference).")
     .addOption(modelIdOption('a trained model'))
@@ -60,10 +61,9 @@ export function registerForecast(program: Command): void {
     .addOption(flag('--source <name>', `refresh source (${SOURCE_NAMES.join(', ')}); default: the source recorded as having written the data`, choiceFlag(SOURCE_NAMES)))
     .option('--csv <path>', 'the CSV file to refresh a csv-sourced store from')
     .addOption(flag('--now <iso>', 'the time the latest session is judged at (default: now)', isoTimeFlag()))
-    .addOption(backendOption())
-    .addOption(jsonOption('print the stored forecast (every symbol\'s quantiles and the buy list) as JSON'))
-    .action(async (opts: { modelId: string; config?: string; backend: string; asOf?: string; earningsSource?: string; source?: SourceName; csv?: string; now?: Date; json?: boolean }) => {
+    .addOption(jsonOption('print the stored forecast (every symbol\'s quantiles and the buy list) as JSON')))
+    .action(async (opts: { modelId: string; config?: string; asOf?: string; earningsSource?: string; source?: SourceName; csv?: string; now?: Date; json?: boolean } & InferenceFlags) => {
       const config = commandConfig(opts.config, opts.modelId);
-      await runForecast({ modelId: opts.modelId, config, backend: opts.backend, asOf: opts.asOf, earningsSource: opts.earningsSource, source: opts.source, csv: opts.csv, now: opts.now, json: opts.json });
+      await runForecast({ modelId: opts.modelId, config, backend: opts.backend, threads: opts.threads, asOf: opts.asOf, earningsSource: opts.earningsSource, source: opts.source, csv: opts.csv, now: opts.now, json: opts.json });
     });
 }

@@ -6,7 +6,8 @@ import { tradeModel, type TradePorts } from '../pipeline/trade-model.js';
 import type { RefreshSources } from '../trade/refresh-recent.js';
 import { openRuntime, SOURCE_NAMES, type Runtime, type SourceName } from './runtime.js';
 import { commandConfig, configOption } from './common-options.js';
-import { backendOption, choiceFlag, flag, isoTimeFlag, modelIdOption } from './flags.js';
+import { choiceFlag, flag, isoTimeFlag, modelIdOption } from './flags.js';
+import { inferenceOptions, openInference, type InferenceFlags } from './inference-options.js';
 import { jsonOption } from './output.js';
 import { registerTradeReports } from './trade-reports.js';
 
@@ -23,6 +24,8 @@ export interface TradeCommandOptions {
   csv?: string;
   now?: Date;
   backend?: string;
+  /** Cores for the forecast's forward passes (default: every core, up to 8). */
+  threads?: number;
   /** Print one summary line instead of the whole plan (the demo prints the ledger afterwards). */
   quiet?: boolean;
   json?: boolean;
@@ -32,6 +35,7 @@ export interface TradeCommandOptions {
 export async function runTrade(o: TradeCommandOptions): Promise<string> {
   const runtime = await openRuntime();
   try {
+    const inference = await openInference(runtime, o, { quiet: true });
     const out = await tradeModel({
       modelId: o.modelId,
       config: o.config,
@@ -39,7 +43,8 @@ export async function runTrade(o: TradeCommandOptions): Promise<string> {
       source: o.source,
       now: o.now,
       locksDir: runtime.locksDir,
-      backend: await runtime.tensorBackend(o.backend ?? 'auto'),
+      backend: inference.label,
+      engine: inference.engine,
       ports: tradePorts(runtime, o),
       log: (line) => process.stderr.write(`${line}\n`),
     });
@@ -96,7 +101,7 @@ function outcomeText(out: TradeOutcome, quiet: boolean): string {
 
 /** Registers `stockcast trade` (and `trade status`, `trade reconcile`, `performance`). */
 export function registerTrade(program: Command): void {
-  const trade = program
+  const trade = inferenceOptions(program
     .command('trade')
     .enablePositionalOptions()
     .description("The daily execute-trade workflow (the seed's execute_buy): reconcile earlier runs, complete the day's data, sell this model's holdings, forecast, buy the new picks.")
@@ -109,10 +114,9 @@ export function registerTrade(program: Command): void {
     .addOption(flag('--source <name>', `refresh source (${SOURCE_NAMES.join(', ')}); default: the source recorded as having written the data`, choiceFlag(SOURCE_NAMES)))
     .option('--csv <path>', 'the CSV file to refresh a csv-sourced store from')
     .addOption(flag('--now <iso>', 'simulated time for the local paper broker (e.g. 2025-01-06T15:00:00Z)', isoTimeFlag()))
-    .addOption(backendOption())
-    .addOption(jsonOption('print the outcome as JSON (logs stay on stderr)'))
+    .addOption(jsonOption('print the outcome as JSON (logs stay on stderr)')))
     .addHelpText('after', '\nExit codes: 0 the run finished (or had nothing to do: market closed, not due, already done, dry run); 1 it stopped (incomplete data, another run holds the lock, a ledger that disagrees with the broker, any error).')
-    .action(async (opts: { modelId?: string; config?: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source?: SourceName; csv?: string; now?: Date; backend: string; json?: boolean }) => {
+    .action(async (opts: { modelId?: string; config?: string; execute?: boolean; dryRun?: boolean; live?: boolean; broker?: 'alpaca' | 'paper'; source?: SourceName; csv?: string; now?: Date; json?: boolean } & InferenceFlags) => {
       if (!opts.modelId) throw new Error('trade: --model-id is required (or use `stockcast trade status`)');
       if (opts.dryRun && opts.execute) throw new Error('trade: --dry-run and --execute contradict each other; pick one');
       const config = commandConfig(opts.config, opts.modelId);
@@ -120,7 +124,7 @@ export function registerTrade(program: Command): void {
         if (opts.live) throw new Error(`trade --live: model ${opts.modelId} has no config in ${opts.config ?? 'configs.yaml'}; live trading never runs on defaults`);
         process.stderr.write(`trade ${opts.modelId}: no config for it in ${opts.config ?? 'configs.yaml'}; using the config stored with the trained model\n`);
       }
-      await runTrade({ modelId: opts.modelId, config, execute: opts.execute, live: opts.live, broker: opts.broker, source: opts.source, csv: opts.csv, now: opts.now, backend: opts.backend, json: opts.json });
+      await runTrade({ modelId: opts.modelId, config, execute: opts.execute, live: opts.live, broker: opts.broker, source: opts.source, csv: opts.csv, now: opts.now, backend: opts.backend, threads: opts.threads, json: opts.json });
     });
   registerTradeReports(program, trade);
 }

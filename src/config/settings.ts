@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { redactSecrets, registerSecret } from '../core/redact.js';
 import { didYouMean } from './config-error.js';
 import { readDotenv } from './dotenv.js';
@@ -56,6 +56,8 @@ export interface S3Options {
   endpoint?: string;
   forcePathStyle?: boolean;
   credentials?: AwsCredentials;
+  /** Local cache of downloaded objects, keyed by ETag (`<STOCKCAST_HOME>/cache/s3`). */
+  cacheDir?: string;
 }
 
 /** DynamoDB connection options of the orders table. */
@@ -191,7 +193,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
       const endpoint = get('AWS_ENDPOINT_URL_S3') ?? get('AWS_ENDPOINT_URL');
       const name = b ?? bucket ?? require('S3_BUCKET_NAME');
       // S3-protocol servers other than AWS (tests, MinIO) address buckets by path, not by host name
-      return { bucket: name, region, endpoint, forcePathStyle: endpoint !== undefined, credentials: awsCredentials() };
+      return { bucket: name, region, endpoint, forcePathStyle: endpoint !== undefined, credentials: awsCredentials(), cacheDir: join(settings.home, 'cache', 's3') };
     },
     dynamoOptions() {
       const endpoint = get('AWS_ENDPOINT_URL_DYNAMODB') ?? get('AWS_ENDPOINT_URL');

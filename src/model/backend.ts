@@ -1,14 +1,23 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeAddon, nativeAddonError } from './native/native-addon.js';
 
 /** Backends stockcast can run on: TensorFlow.js backends, and `native`, stockcast's own compiled engine. */
 export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'native';
 
+/** The cap of the default thread count. */
+const DEFAULT_THREAD_CAP = 8;
+
+/** Default thread count: every core, up to 8 (the model is small; more threads only add reduction work). */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(DEFAULT_THREAD_CAP, availableParallelism()));
+}
+
 /** What the calling command can run on beyond TensorFlow.js. */
 export interface BackendSupport {
-  /** The command runs the model on the native engine when the backend is `native` (training, benchmarks). */
+  /** The command runs the model on the native engine when the backend is `native` (training, inference, benchmarks). */
   native?: boolean;
 }
 
@@ -20,7 +29,7 @@ export interface BackendSupport {
  */
 export async function initBackend(name: BackendName | 'auto' = 'auto', support: BackendSupport = {}): Promise<BackendName> {
   if (name === 'native' || (name === 'auto' && support.native && loadNativeAddon())) {
-    if (!support.native) throw new Error('backend "native" runs training and benchmarks so far: use --backend wasm for this command');
+    if (!support.native) throw new Error('backend "native" does not run this command: use --backend wasm');
     if (!loadNativeAddon()) throw new Error(`backend "native" is not available: ${nativeAddonError()}; use --backend wasm`);
     await initBackend('wasm');
     return 'native';

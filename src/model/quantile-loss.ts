@@ -34,3 +34,25 @@ export function denormalize(pred: tf.Tensor2D, center: tf.Tensor2D, scale: tf.Te
   const lin = tf.add(tf.mul(pred, scale), center) as tf.Tensor2D;
   return transform === 'log' ? (tf.exp(lin) as tf.Tensor2D) : lin;
 }
+
+/**
+ * A batch's normalized predictions (time-major rows h·B + b, as the model emits them) in target units,
+ * batch-major: out[(b·Td + h)·nQ + q]. The steps of `denormalize` in float32 (x·scale + center, then exp for a
+ * log target), with each window's center and scale from `targetScale` [b·2], [b·2 + 1]. Every engine maps its
+ * forward pass back through this one function, so they differ only by their forward passes.
+ */
+export function denormalizeBatch(pred: ArrayLike<number>, targetScale: ArrayLike<number>, decoderLength: number, nQuantiles: number, transform: 'log' | 'identity'): Float32Array {
+  const B = targetScale.length / 2;
+  const out = new Float32Array(B * decoderLength * nQuantiles);
+  for (let b = 0; b < B; b++) {
+    const center = targetScale[b * 2]!;
+    const scale = targetScale[b * 2 + 1]!;
+    for (let h = 0; h < decoderLength; h++) {
+      for (let q = 0; q < nQuantiles; q++) {
+        const lin = Math.fround(Math.fround(pred[(h * B + b) * nQuantiles + q]! * scale) + center);
+        out[(b * decoderLength + h) * nQuantiles + q] = transform === 'log' ? Math.exp(lin) : lin;
+      }
+    }
+  }
+  return out;
+}

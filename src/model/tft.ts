@@ -54,6 +54,19 @@ export interface TftOutput {
   decoderWeights: tf.Tensor2D;
 }
 
+/**
+ * The variables the encoder and the decoder select from, in the order of their selection weights: categoricals
+ * then reals (the decoder: known ones only). Every engine reports its weights in this order.
+ */
+export function selectedVariables(spec: TftInputSpec, hp: TftHyperparameters): { encoder: SelectedVariable[]; decoder: SelectedVariable[] } {
+  const catVar = (c: TftInputSpec['categoricals'][number]): SelectedVariable => ({ name: c.name, size: Math.min(c.embeddingSize, hp.hiddenSize), categorical: true });
+  const realVar = (r: TftInputSpec['reals'][number]): SelectedVariable => ({ name: r.name, size: hp.hiddenContinuousSize, categorical: false });
+  const encoder = [...spec.categoricals.map(catVar), ...spec.reals.map(realVar)];
+  const decoder = [...spec.categoricals.filter((c) => c.known).map(catVar), ...spec.reals.filter((r) => r.known).map(realVar)];
+  if (decoder.length === 0) throw new Error('the TFT needs at least one known variable for the decoder (e.g. day_of_week)');
+  return { encoder, decoder };
+}
+
 /** The TFT model: parameters plus a forward pass. */
 export class TemporalFusionTransformer {
   readonly params: ParamStore;
@@ -86,11 +99,9 @@ export class TemporalFusionTransformer {
       this.embeddings.set(c.name, p.normal(`input_embeddings.${c.name}`, [c.cardinality, Math.min(c.embeddingSize, H)]));
     }
     for (const r of spec.reals) this.prescalers.set(r.name, new Linear(p, `prescalers.${r.name}`, 1, hp.hiddenContinuousSize));
-    const catVar = (c: TftInputSpec['categoricals'][number]): SelectedVariable => ({ name: c.name, size: Math.min(c.embeddingSize, H), categorical: true });
-    const realVar = (r: TftInputSpec['reals'][number]): SelectedVariable => ({ name: r.name, size: hp.hiddenContinuousSize, categorical: false });
-    this.encoderVariables = [...spec.categoricals.map(catVar), ...spec.reals.map(realVar)];
-    this.decoderVariables = [...spec.categoricals.filter((c) => c.known).map(catVar), ...spec.reals.filter((r) => r.known).map(realVar)];
-    if (this.decoderVariables.length === 0) throw new Error('the TFT needs at least one known variable for the decoder (e.g. day_of_week)');
+    const vars = selectedVariables(spec, hp);
+    this.encoderVariables = vars.encoder;
+    this.decoderVariables = vars.decoder;
     this.encoderVsn = new VariableSelectionNetwork(p, 'encoder_variable_selection', { vars: this.encoderVariables, hidden: H, dropout: rate, contextSize: H, prescalers: this.prescalers });
     this.decoderVsn = new VariableSelectionNetwork(p, 'decoder_variable_selection', { vars: this.decoderVariables, hidden: H, dropout: rate, contextSize: H, prescalers: this.prescalers });
     const square = { inSize: H, hidden: H, outSize: H, dropout: rate };

@@ -11,6 +11,8 @@ import { loadArtifact, trainedConfig, type ArtifactMeta, type ModelArtifact } fr
 import type { EngineFactory, InferenceEngine } from './inference-engine.js';
 import { TfjsEngine } from './tfjs-engine.js';
 
+export type { EngineFactory } from './inference-engine.js';
+
 /** Forecasts of a set of windows in target units, batch-major: pred[(w·Td + h)·nQ + q]. */
 export interface WindowForecasts {
   pred: Float32Array;
@@ -39,13 +41,13 @@ export interface Interpretation {
   windows: number;
 }
 
-/** How a trained model runs: the engine that does its forward passes (default: TensorFlow.js on this thread). */
+/** How a trained model runs: the engine that does its forward passes (default: TensorFlow.js on this thread; see inference-engines.ts). */
 export interface TrainedModelOptions {
   engine?: EngineFactory;
 }
 
-/** Windows per forward pass: wasm memory grows with it and never shrinks. */
-const CHUNK = 256;
+/** Windows per batch handed to the engine (the protocol's batch; engines split it further for memory or threads). */
+const CHUNK = 2048;
 
 /** A trained TFT with its dataset state: forecasts and explanations in target units, from plain arrays. */
 export class TrainedModel {
@@ -68,6 +70,11 @@ export class TrainedModel {
     const dataset = TimeSeriesDataset.fromState(meta.dataset);
     const engine = (options.engine ?? TfjsEngine.create)({ spec: dataset.spec(), hyperparameters: meta.hyperparameters, weights, manifest: meta.manifest });
     return new TrainedModel(meta, dataset, engine);
+  }
+
+  /** Cores the engine's forward passes run on. */
+  get threads(): number {
+    return this.engine.threads;
   }
 
   /** The model's id. */
@@ -139,6 +146,11 @@ export class TrainedModel {
       attention: Array.from(att, (w, i) => ({ position: i - Te, weight: w / n })),
       windows: n,
     };
+  }
+
+  /** Quantile forecasts of one batch built from this model's dataset, in target units, batch-major (benchmarks time the forward pass alone with it). */
+  predictBatch(batch: TftBatch): Promise<Float32Array> {
+    return this.engine.predict(batch);
   }
 
   /** Frees the weights. The model cannot forecast afterwards. */

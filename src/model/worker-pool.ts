@@ -1,9 +1,11 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './worker-thread.js';
 import { availableParallelism } from 'node:os';
 import type { TftBatch, TftInputSpec } from '../dataset/tft-batch.js';
 import type { TemporalFusionTransformer, TftHyperparameters } from './tft.js';
 import type { BackendName } from './backend.js';
 import { accumulateGradients, sliceBatch } from './train-step.js';
+import { batchBuffers, batchParts, copyBatch } from './batch-parts.js';
 import type { Random } from '../core/random.js';
 
 /**
@@ -16,10 +18,9 @@ export class GradientPool {
 
   /** Starts `threads − 1` workers (the main thread is the last one). */
   static async start(model: TemporalFusionTransformer, hp: TftHyperparameters, backend: BackendName, threads = Math.min(2, availableParallelism()), chunk = 256): Promise<GradientPool> {
-    const file = import.meta.url.endsWith('.ts') ? './grad-worker.ts' : './grad-worker.js';
     const workers = await Promise.all(
       Array.from({ length: Math.max(0, threads - 1) }, async () => {
-        const w = new Worker(new URL(file, import.meta.url), { workerData: { spec: model.spec as TftInputSpec, hp, backend } });
+        const w = startModuleWorker('grad-worker', { spec: model.spec as TftInputSpec, hp, backend });
         await new Promise<void>((resolve, reject) => {
           w.once('message', () => resolve());
           w.once('error', reject);
@@ -39,30 +40,24 @@ export class GradientPool {
   async gradients(batch: TftBatch, rng: Random): Promise<{ loss: number; grads: Float32Array }> {
     const T = this.model.spec.encoderLength + this.model.spec.decoderLength;
     const seed = String(rng.int(2 ** 31));
-    const parts = this.threads;
-    const per = Math.ceil(batch.size / parts);
     const weights = this.model.params.flatten();
-    const jobs: Array<Promise<{ loss: number; grads: Float32Array; size: number }>> = [];
-    this.workers.forEach((w, i) => {
-      const from = (i + 1) * per;
-      const to = Math.min(from + per, batch.size);
-      if (from >= to) return;
+    const [mine, ...theirs] = batchParts(batch.size, this.threads);
+    const jobs = theirs.map(([from, to], i) => {
+      const w = this.workers[i]!;
       const part = copyBatch(sliceBatch(batch, from, to, T));
-      jobs.push(
-        new Promise((resolve, reject) => {
-          const onError = (err: Error) => reject(err);
-          w.once('error', onError);
-          w.once('message', (m: { loss: number; grads: Float32Array }) => {
-            w.off('error', onError);
-            resolve({ ...m, size: to - from });
-          });
-          w.postMessage({ weights, batch: part, seed: `${seed}:${i + 1}`, chunk: this.chunk });
-        }),
-      );
+      return new Promise<{ loss: number; grads: Float32Array; size: number }>((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        w.once('error', onError);
+        w.once('message', (m: { loss: number; grads: Float32Array }) => {
+          w.off('error', onError);
+          resolve({ ...m, size: to - from });
+        });
+        w.postMessage({ weights, batch: part, seed: `${seed}:${i + 1}`, chunk: this.chunk }, batchBuffers(part));
+      });
     });
-    const mine = sliceBatch(batch, 0, Math.min(per, batch.size), T);
-    const own = { ...accumulateGradients(this.model, mine, this.chunk, `${seed}:0`), size: mine.size };
-    const results = [own, ...(await Promise.all(jobs))];
+    const own = sliceBatch(batch, mine![0], mine![1], T);
+    const ownResult = { ...accumulateGradients(this.model, own, this.chunk, `${seed}:0`), size: own.size };
+    const results = [ownResult, ...(await Promise.all(jobs))];
     const grads = new Float32Array(weights.length);
     let loss = 0;
     for (const r of results) {
@@ -77,21 +72,4 @@ export class GradientPool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
-}
-
-/** A batch whose arrays own their memory (views of a larger batch cannot be sent without copying it all). */
-function copyBatch(b: TftBatch): TftBatch {
-  return {
-    size: b.size,
-    categorical: b.categorical.slice(),
-    reals: b.reals.slice(),
-    staticCategorical: b.staticCategorical.slice(),
-    staticReals: b.staticReals.slice(),
-    encoderLengths: b.encoderLengths.slice(),
-    target: b.target.slice(),
-    targetScale: b.targetScale.slice(),
-    targetRaw: b.targetRaw.slice(),
-    seriesIndex: b.seriesIndex.slice(),
-    decoderStartIdx: b.decoderStartIdx.slice(),
-  };
 }

@@ -2,6 +2,7 @@ import type { FeatureStore } from '../store/feature-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { Split } from '../dataset/time-series-dataset.js';
 import { TrainedModel, type Interpretation } from '../model/trained-model.js';
+import type { EngineFactory } from '../model/trained-model.js';
 import { formatTimeFrame } from '../core/time-frame.js';
 import { addDays } from '../core/ny-time.js';
 
@@ -13,8 +14,10 @@ export async function explainModel(o: {
   split: Split;
   /** The trained model when the caller has loaded it already (the caller then disposes it). */
   model?: TrainedModel;
+  /** The engine the forward passes run on (default: TensorFlow.js on this thread; see model/inference-engines). */
+  engine?: EngineFactory;
 }): Promise<Interpretation> {
-  const model = o.model ?? (await TrainedModel.load(o.models, o.modelId));
+  const model = o.model ?? (await TrainedModel.load(o.models, o.modelId, { engine: o.engine }));
   try {
     const st = model.dataset.state;
     const timeFrame = formatTimeFrame(model.config().timeFrame);

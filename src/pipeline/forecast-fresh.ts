@@ -28,6 +28,8 @@ export interface ForecastFreshOptions {
   log: (line: string) => void;
   /** The earnings calendar for forecast days the store lacks (models reading is_earnings_day). */
   earnings?: ForecastPicksOptions['earnings'];
+  /** The engine the forward passes run on (see model/inference-engines). */
+  engine?: ForecastPicksOptions['engine'];
 }
 
 /**
@@ -38,5 +40,5 @@ export async function forecastFromFreshData(o: ForecastFreshOptions): Promise<Fo
   const artifact = await loadArtifact(o.models, o.modelId);
   const day = o.asOf === undefined ? latestSessionDay(o.now) : isTradingDay(o.asOf) ? o.asOf : previousTradingDay(o.asOf);
   await refreshRecent({ features: o.features, sources: o.sources, modelFeatures: modelColumns(artifact.meta), day, source: o.source, lock: () => refreshLock(o.locksDir), log: o.log });
-  return forecastPicks({ modelId: o.modelId, features: o.features, models: o.models, config: o.config, until: day, artifact, earnings: o.earnings });
+  return forecastPicks({ modelId: o.modelId, features: o.features, models: o.models, config: o.config, until: day, artifact, earnings: o.earnings, engine: o.engine });
 }

@@ -3,6 +3,7 @@ import type { ObjectStore } from '../store/object-store.js';
 import type { EarningsSource } from '../sources/earnings-source.js';
 import type { ArtifactMeta, ModelArtifact } from '../model/artifact.js';
 import { TrainedModel } from '../model/trained-model.js';
+import type { EngineFactory } from '../model/trained-model.js';
 import type { TimeSeriesDataset, PreparedData, ScheduledValues } from '../dataset/time-series-dataset.js';
 import type { PredictionTable } from '../core/prediction-table.js';
 import { addDays, nyMidnightUtc } from '../core/ny-time.js';
@@ -58,9 +59,12 @@ export async function forecastLatest(
     artifact?: ModelArtifact;
     /** The trained model when the caller has loaded it already (the caller then disposes it). */
     model?: TrainedModel;
+    /** The engine the forward passes run on (default: TensorFlow.js on this thread; see model/inference-engines). */
+    engine?: EngineFactory;
   },
 ): Promise<{ table: PredictionTable; meta: ArtifactMeta; asOf: string }> {
-  const model = o.model ?? (o.artifact ? TrainedModel.fromArtifact(o.artifact) : await TrainedModel.load(o.models, o.modelId));
+  const how = { engine: o.engine };
+  const model = o.model ?? (o.artifact ? TrainedModel.fromArtifact(o.artifact, how) : await TrainedModel.load(o.models, o.modelId, how));
   try {
     const st = model.dataset.state;
     const { asOf, data, futureTimes, scheduled } = await latestInputs(model.dataset, model.inputColumns(), o);

@@ -7,6 +7,7 @@ import { trainedConfig, type ArtifactMeta } from '../model/artifact.js';
 import type { Pick } from '../strategies/simple-x-days-ahead-buying.js';
 import type { StrategySettings } from '../strategies/strategy-settings.js';
 import { buysOn, pickerFor, strategyFromConfig, validateStrategy } from '../strategies/registry.js';
+import type { EngineFactory } from '../model/trained-model.js';
 import { forecastLatest } from './forecast-latest.js';
 import { saveForecast } from './results-store.js';
 
@@ -23,6 +24,8 @@ export interface ForecastPicksOptions {
   artifact?: { meta: ArtifactMeta; weights: Float32Array };
   /** The earnings calendar for the decoder days (models using is_earnings_day; see forecastLatest). */
   earnings?: () => Promise<EarningsSource>;
+  /** The engine the forward passes run on (default: TensorFlow.js on this thread; see model/inference-engines). */
+  engine?: EngineFactory;
 }
 
 /** Today's forecasts and the preferred strategy's buy list. */
@@ -40,7 +43,7 @@ export interface ForecastPicks {
  * with the configured strategy (the registry's, as `evaluate` simulates it).
  */
 export async function forecastPicks(o: ForecastPicksOptions): Promise<ForecastPicks> {
-  const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: o.features, models: o.models, until: o.until, artifact: o.artifact, earnings: o.earnings });
+  const { table, asOf, meta } = await forecastLatest({ modelId: o.modelId, features: o.features, models: o.models, until: o.until, artifact: o.artifact, earnings: o.earnings, engine: o.engine });
   const params = strategyFromConfig(o.config ?? trainedConfig(meta));
   validateStrategy(params, table.horizon);
   // a strategy that buys only on some weekdays buys nothing on the others, as the backtest simulates

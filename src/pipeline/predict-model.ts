@@ -1,6 +1,7 @@
 import type { FeatureStore } from '../store/feature-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { TrainedModel } from '../model/trained-model.js';
+import type { EngineFactory } from '../model/trained-model.js';
 import { predictionsKey, writePredictions } from '../store/predictions-parquet.js';
 import type { PredictionTable } from '../core/prediction-table.js';
 import { formatTimeFrame } from '../core/time-frame.js';
@@ -19,8 +20,10 @@ export async function predictModel(o: {
   onProgress?: (done: number, total: number) => void;
   /** The trained model when the caller has loaded it already (the caller then disposes it). */
   model?: TrainedModel;
+  /** The engine the forward passes run on (default: TensorFlow.js on this thread; see model/inference-engines). */
+  engine?: EngineFactory;
 }): Promise<{ key: string; table: PredictionTable }> {
-  const model = o.model ?? (await TrainedModel.load(o.models, o.modelId));
+  const model = o.model ?? (await TrainedModel.load(o.models, o.modelId, { engine: o.engine }));
   try {
     const st = model.dataset.state;
     const timeFrame = formatTimeFrame(model.config().timeFrame);

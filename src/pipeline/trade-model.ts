@@ -5,6 +5,7 @@ import type { ObjectStore } from '../store/object-store.js';
 import type { ModelConfig } from '../config/seed-config.js';
 import type { ArtifactMeta } from '../model/artifact.js';
 import { loadArtifact, trainedConfig } from '../model/artifact.js';
+import type { EngineFactory } from '../model/trained-model.js';
 import { baseParams } from '../backtest/evaluation.js';
 import { executeTrade, type TradeOutcome } from '../trade/execute-trade.js';
 import { refreshRecent, type RefreshSources } from '../trade/refresh-recent.js';
@@ -39,6 +40,8 @@ export interface TradeModelOptions {
   locksDir: string;
   /** The tensor backend in use, for the log. */
   backend: string;
+  /** The engine the forward passes run on (default: TensorFlow.js on this thread; see model/inference-engines). */
+  engine?: EngineFactory;
   ports: TradePorts;
   log: (line: string) => void;
 }
@@ -77,7 +80,7 @@ export async function tradeModel(o: TradeModelOptions): Promise<TradeOutcome> {
           await refreshRecent({ features, sources: o.ports.sources, modelFeatures: modelColumns(artifact.meta), day, source: o.source, lock: () => refreshLock(o.locksDir), log: o.log });
         },
         pickBuys: async (day) => {
-          const f = await forecastPicks({ modelId: o.modelId, features, models, config, until: day, artifact, earnings: () => recordedEarningsSource(features, formatTimeFrame(config.timeFrame), o.ports.sources.earnings) });
+          const f = await forecastPicks({ modelId: o.modelId, features, models, config, until: day, artifact, earnings: () => recordedEarningsSource(features, formatTimeFrame(config.timeFrame), o.ports.sources.earnings), engine: o.engine });
           o.log(`forecast ${f.table.currentY.length} symbols as of ${f.asOf}; ${f.picks.length} picks`);
           return f.picks.map((p) => ({ symbol: p.symbol, price: f.table.currentY[p.row]! }));
         },

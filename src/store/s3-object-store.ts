@@ -15,6 +15,7 @@ import { S3ConditionalUpdater } from './s3-conditional-update.js';
 import { writeFileAtomic, writeStreamAtomic } from '../core/atomic-file.js';
 import { assertValidObjectKey, assertValidPrefix } from './local-object-store.js';
 import { redactSecrets, registerSecret } from '../core/redact.js';
+import { ObjectCache } from './object-cache.js';
 
 /** Where an S3ObjectStore lives (the shape of `Settings.s3Options()`, plus test knobs). */
 export interface S3ObjectStoreOptions {
@@ -31,6 +32,8 @@ export interface S3ObjectStoreOptions {
   pageSize?: number;
   /** Told when the endpoint ignores conditional writes (default: a line on stderr). */
   warn?: (message: string) => void;
+  /** A local folder caching downloaded objects by ETag (reads then only download changed objects); absent: no cache. */
+  cacheDir?: string;
 }
 
 /** Object store over an S3 bucket (or any S3-protocol server), through the official AWS SDK. */
@@ -42,6 +45,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly prefix: string;
   private readonly pageSize: number | undefined;
   private readonly updater: S3ConditionalUpdater;
+  private readonly cache: ObjectCache | undefined;
 
   constructor(options: S3ObjectStoreOptions) {
     if (!options.bucket) throw new Error('S3ObjectStore needs a bucket name (S3_BUCKET_NAME)');
@@ -50,6 +54,7 @@ export class S3ObjectStore implements ObjectStore {
     this.bucket = options.bucket;
     this.prefix = trimmed ? `${trimmed}/` : '';
     this.pageSize = options.pageSize;
+    this.cache = options.cacheDir ? new ObjectCache(options.cacheDir) : undefined;
     this.location = trimmed ? `s3://${this.bucket}/${trimmed}` : `s3://${this.bucket}`;
     registerSecret(options.credentials?.secretAccessKey);
     registerSecret(options.credentials?.sessionToken);
@@ -75,14 +80,29 @@ export class S3ObjectStore implements ObjectStore {
   /** {@inheritDoc ObjectStore.put} */
   async put(key: string, body: Uint8Array | string): Promise<void> {
     const Key = this.full(key);
-    await this.call('put', key, () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body })));
+    const res = await this.call('put', key, () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body })));
+    await this.remember(Key, res.ETag, (cache, etag) => cache.storeBytes(this.bucket, Key, etag, typeof body === 'string' ? Buffer.from(body) : body));
   }
 
   /** {@inheritDoc ObjectStore.get} */
   async get(key: string): Promise<Uint8Array | null> {
-    const res = await this.getObject(key);
-    if (!res) return null;
-    return this.call('get', key, async () => (res.Body ? new Uint8Array(await res.Body.transformToByteArray()) : new Uint8Array()));
+    const Key = this.full(key);
+    const cache = this.cacheFor(Key);
+    const cachedEtag = await cache?.etag(this.bucket, Key);
+    let res = await this.getObject(key, cachedEtag);
+    if (res === 'not-modified') {
+      const bytes = await cache!.bytes(this.bucket, Key, cachedEtag!);
+      if (bytes) return bytes;
+      res = await this.getObject(key); // the cached copy was damaged: fetch it whole
+    }
+    if (res === 'not-modified' || !res) {
+      await cache?.drop(this.bucket, Key);
+      return null;
+    }
+    const body = res.Body;
+    const bytes = await this.call('get', key, async () => (body ? new Uint8Array(await body.transformToByteArray()) : new Uint8Array()));
+    await this.remember(Key, res.ETag, (c, etag) => c.storeBytes(this.bucket, Key, etag, bytes));
+    return bytes;
   }
 
   /** {@inheritDoc ObjectStore.list} */
@@ -105,6 +125,7 @@ export class S3ObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     const Key = this.full(key);
     await this.call('delete', key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key })));
+    await this.cache?.drop(this.bucket, Key);
   }
 
   /** {@inheritDoc ObjectStore.exists} */
@@ -124,27 +145,73 @@ export class S3ObjectStore implements ObjectStore {
     const Key = this.full(key);
     const { size } = await stat(localPath);
     // a single streamed PutObject (up to 5 GB, far above one Parquet partition); ContentLength avoids chunked upload
-    await this.call('put', key, () =>
+    const res = await this.call('put', key, () =>
       this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: createReadStream(localPath), ContentLength: size })),
     );
+    await this.remember(Key, res.ETag, (cache, etag) => cache.storeFile(this.bucket, Key, etag, localPath));
   }
 
   /** {@inheritDoc ObjectStore.getFile} */
   async getFile(key: string, localPath: string): Promise<boolean> {
+    const Key = this.full(key);
+    const cache = this.cacheFor(Key);
+    if (!cache) return this.download(key, localPath);
+    const cachedEtag = await cache.etag(this.bucket, Key);
+    let res = await this.getObject(key, cachedEtag);
+    if (res === 'not-modified') {
+      if (await cache.copyTo(this.bucket, Key, cachedEtag!, localPath)) return true;
+      res = await this.getObject(key); // the cached copy was damaged: fetch it whole
+    }
+    if (res === 'not-modified' || !res) {
+      await cache.drop(this.bucket, Key);
+      return false;
+    }
+    const etag = res.ETag;
+    const body = res.Body as Readable | undefined;
+    if (!etag || !body) return this.save(key, localPath, res);
+    await this.call('get', key, () => cache.storeStream(this.bucket, Key, etag, body));
+    // another process may have replaced the entry meanwhile (with a newer version): then read S3 directly
+    return (await cache.copyTo(this.bucket, Key, etag, localPath)) || this.download(key, localPath);
+  }
+
+  /** Downloads an object straight to `localPath`, bypassing the cache. */
+  private async download(key: string, localPath: string): Promise<boolean> {
     const res = await this.getObject(key);
-    if (!res) return false;
+    return res !== null && res !== 'not-modified' && this.save(key, localPath, res);
+  }
+
+  private async save(key: string, localPath: string, res: GetObjectCommandOutput): Promise<true> {
     const body = res.Body as Readable | undefined;
     await this.call('get', key, () => (body ? writeStreamAtomic(localPath, body) : writeFileAtomic(localPath, new Uint8Array())));
     return true;
   }
 
-  private async getObject(key: string): Promise<GetObjectCommandOutput | null> {
+  /** GetObject; with `ifNoneMatch`, a conditional GET that answers 'not-modified' instead of the bytes when the ETag still matches. */
+  private async getObject(key: string, ifNoneMatch?: string): Promise<GetObjectCommandOutput | 'not-modified' | null> {
     const Key = this.full(key);
     try {
-      return await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+      return await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, IfNoneMatch: ifNoneMatch }));
     } catch (err) {
+      if (ifNoneMatch && statusOf(err) === 304) return 'not-modified';
       if (isMissingKey(err)) return null;
       throw this.wrap('get', key, err);
+    }
+  }
+
+  /** The cache, unless there is none or the key could be mistaken for one of its own files. */
+  private cacheFor(fullKey: string): ObjectCache | undefined {
+    return fullKey.endsWith('.etag.json') || fullKey.endsWith('.tmp') ? undefined : this.cache;
+  }
+
+  /** Records what was just uploaded or downloaded; the object is already safe in S3, so a cache failure only drops the entry. */
+  private async remember(fullKey: string, etag: string | undefined, store: (cache: ObjectCache, etag: string) => Promise<void>): Promise<void> {
+    const cache = this.cacheFor(fullKey);
+    if (!cache) return;
+    try {
+      if (etag) await store(cache, etag);
+      else await cache.drop(this.bucket, fullKey);
+    } catch {
+      await cache.drop(this.bucket, fullKey).catch(() => undefined);
     }
   }
 
@@ -172,7 +239,11 @@ export class S3ObjectStore implements ObjectStore {
 
 /** A 404 for the key; a missing bucket is a configuration error and must not look like an empty store. */
 function isMissingKey(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const e = err as { name?: string };
   if (e.name === 'NoSuchBucket') return false;
-  return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
+  return e.name === 'NoSuchKey' || e.name === 'NotFound' || statusOf(err) === 404;
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }

@@ -73,7 +73,9 @@ async function refreshLocked(o: RefreshRecentOptions): Promise<RefreshOutcome> {
   for (const group of await planRefresh(o, before)) {
     const isEarnings = group.kind === 'earnings';
     const summary = await runBackfill(
-      { features: group.features, symbols: group.symbols, startDate: group.from, endDate: o.day, timeFrame: parseTimeFrame('1Day') },
+      // one step of every symbol: a few days of bars are small, and each partition is then merged (read, rewritten)
+      // once rather than once per 100 symbols; the sources split their requests themselves
+      { features: group.features, symbols: group.symbols, startDate: group.from, endDate: o.day, timeFrame: parseTimeFrame('1Day'), chunkSize: group.symbols.length },
       {
         bars: isEarnings ? NO_BARS : await o.sources.bars(group.source),
         earnings: isEarnings ? await o.sources.earnings(group.source) : undefined,

@@ -4,7 +4,7 @@ import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, TINY_CONFIGS } from '../helpers/cli.js';
-import { startS3Server } from '../helpers/s3-server.js';
+import { startS3Server } from '../../src/bench/s3rver-process.js';
 
 // Configuration where users keep it: --config, else STOCKCAST_CONFIG (environment or .env), else ./configs.yaml;
 // --env-file on every command; AWS settings of .env handed to the SDK's own chain (profiles), region resolved

@@ -164,6 +164,7 @@ test('the engine is a seam: forecasts go through the factory given, in chunks, w
       return {
         encoderVariables: inner.encoderVariables,
         decoderVariables: inner.decoderVariables,
+        threads: 1,
         predict: (batch) => (sizes.push(batch.size), inner.predict(batch)),
         explain: (batch) => inner.explain(batch),
         dispose: () => inner.dispose(),

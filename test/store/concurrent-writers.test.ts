@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli, type CliRun } from '../helpers/cli.js';
-import { startS3Server } from '../helpers/s3-server.js';
+import { startS3Server } from '../../src/bench/s3rver-process.js';
 import { LocalObjectStore } from '../../src/store/local-object-store.js';
 import { S3ObjectStore } from '../../src/store/s3-object-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';

@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { LocalObjectStore } from '../../src/store/local-object-store.js';
 import { S3ObjectStore } from '../../src/store/s3-object-store.js';
 import { moveFileAtomic, writeFileAtomic, writeStreamAtomic } from '../../src/core/atomic-file.js';
-import { startS3Server } from '../helpers/s3-server.js';
+import { startS3Server } from '../../src/bench/s3rver-process.js';
 import { runObjectStoreContract } from './object-store-contract.js';
 
 runObjectStoreContract('LocalObjectStore', async () => {

@@ -189,7 +189,7 @@ test('bad input gets clear errors', async () => {
 });
 
 test('works the same over an S3-protocol object store (partitions uploaded, read back through the SDK)', async () => {
-  const { startS3Server } = await import('../helpers/s3-server.js');
+  const { startS3Server } = await import('../../src/bench/s3rver-process.js');
   const { S3ObjectStore } = await import('../../src/store/s3-object-store.js');
   const server = await startS3Server();
   const objects = new S3ObjectStore({ bucket: server.bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials });

@@ -8,7 +8,7 @@ import { barsToBatch } from '../../src/features/feature-rows.js';
 import { runBackfill } from '../../src/features/backfill.js';
 import { SyntheticMarket } from '../../src/sources/synthetic-market.js';
 import type { BarRequest, BarResult, MarketDataSource } from '../../src/sources/market-data-source.js';
-import type { FeatureStore } from '../../src/store/feature-store.js';
+import type { FeatureBatch, FeatureStore } from '../../src/store/feature-store.js';
 import { LocalObjectStore } from '../../src/store/local-object-store.js';
 import { ParquetFeatureStore } from '../../src/store/parquet-feature-store.js';
 import { latestSessionDay } from '../../src/trade/data-gaps.js';
@@ -48,11 +48,12 @@ function crashingStore(store: FeatureStore, crashAt: number): FeatureStore {
 }
 
 /** A store holding SYN00 and SYN01 (open, day_of_week, is_earnings_day) up to 2024-12-31, and the options of a refresh over it. */
-async function setup(o: { failing?: string[]; silent?: string[]; features?: string[] } = {}) {
+async function setup(o: { failing?: string[]; silent?: string[]; features?: string[]; symbols?: string[] } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'sc-refresh-'));
   const store = await ParquetFeatureStore.open({ objects: new LocalObjectStore(dir), prefix: 'features' });
-  const market = new SyntheticMarket({ seed: 7 });
-  await runBackfill({ features: o.features ?? ['open', 'day_of_week', 'is_earnings_day'], symbols: ['SYN00', 'SYN01'], startDate: '2024-12-02', endDate: '2024-12-31', timeFrame: DAY }, { bars: market, earnings: market, store });
+  const symbols = o.symbols ?? ['SYN00', 'SYN01'];
+  const market = new SyntheticMarket({ seed: 7, symbols });
+  await runBackfill({ features: o.features ?? ['open', 'day_of_week', 'is_earnings_day'], symbols, startDate: '2024-12-02', endDate: '2024-12-31', timeFrame: DAY }, { bars: market, earnings: market, store });
   const bars = new RecordingMarket(market, new Set(o.failing), new Set(o.silent));
   const opened: string[] = [];
   const lines: string[] = [];
@@ -85,6 +86,25 @@ test('fetches only the missing days, for the traded symbols and the model’s fe
     assert.deepEqual(await s.lastDates('open'), ['SYN00:2025-01-03', 'SYN01:2025-01-03']);
     assert.deepEqual(out.symbols, ['SYN00', 'SYN01']);
     assert.match(s.lines.join('\n'), /^refreshed 2025-01-01\.\.2025-01-03 from synthetic \(open, day_of_week; 2 symbols\): \d+ rows$/m);
+  } finally {
+    await s.close();
+  }
+});
+
+test('more symbols than a backfill step (100) are refreshed in one write, so each partition is merged once', async () => {
+  const s = await setup({ symbols: Array.from({ length: 130 }, (_, i) => `SYM${String(i).padStart(3, '0')}`), features: ['open'] });
+  try {
+    const writes: number[] = [];
+    const counting = new Proxy(s.store, {
+      get(target, prop) {
+        if (prop === 'write') return (batch: FeatureBatch) => (writes.push(new Set(batch.symbols).size), target.write(batch));
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    await refreshRecent(s.options({ features: counting, modelFeatures: ['open'] }));
+    assert.deepEqual(writes, [130], 'one write of every symbol');
+    assert.equal(s.bars.requests.length, 1);
   } finally {
     await s.close();
   }

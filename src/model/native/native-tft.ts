@@ -3,7 +3,7 @@
  * same maths), run by compiled C++ across cores. Weights cross as the ParamStore's flat vector, so a model
  * trained on one engine predicts on the other.
  */
-import { availableParallelism } from 'node:os';
+import { defaultThreads } from '../backend.js';
 import type { TftBatch, TftInputSpec } from '../../dataset/tft-batch.js';
 import type { ParamEntry } from '../params.js';
 import type { TftHyperparameters } from '../tft.js';
@@ -20,15 +20,10 @@ export interface NativeForecast {
   decoderWeights: Float32Array;
 }
 
-/** Engine options: threads (default all cores up to 8) and samples per chunk of work. */
+/** Engine options: threads (default: every core up to a cap, see defaultThreads) and samples per chunk of work. */
 export interface NativeTftOptions {
   threads?: number;
   chunk?: number;
-}
-
-/** Default thread count: every core, capped (the model is small; more threads only add reduction work). */
-export function defaultNativeThreads(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
 }
 
 export class NativeTft {
@@ -38,7 +33,7 @@ export class NativeTft {
 
   constructor(readonly spec: TftInputSpec, hp: TftHyperparameters, readonly manifest: ParamEntry[], opts: NativeTftOptions = {}) {
     this.addon = requireNativeAddon();
-    this.threads = opts.threads ?? defaultNativeThreads();
+    this.threads = opts.threads ?? defaultThreads();
     this.handle = this.addon.create(
       {
         encoderLength: spec.encoderLength,

@@ -5,30 +5,11 @@ import type { Random } from '../../core/random.js';
 import type { TemporalFusionTransformer } from '../tft.js';
 import { quantileLoss } from '../quantile-loss.js';
 import type { NativeTft } from './native-tft.js';
+import { nativePredict } from './native-engine.js';
 
 /** The trainer's `gradients` hook: the whole batch on the native engine with the model's current weights. */
 export function nativeGradients(model: TemporalFusionTransformer, engine: NativeTft): (batch: TftBatch, rng: Random) => Promise<{ loss: number; grads: Float32Array }> {
   return async (batch, rng) => engine.gradients(model.params.flatten(), batch, rng.int(2 ** 31), true);
-}
-
-/** Predictions of a batch in target units, batch-major: pred[(b·Td + h)·nQ + q]. */
-export function nativePredict(engine: NativeTft, weights: Float32Array, batch: TftBatch): Float32Array {
-  const { decoderLength: Td, quantiles, targetTransform } = engine.spec;
-  const nQ = quantiles.length;
-  const B = batch.size;
-  const p = engine.forecast(weights, batch).prediction;
-  const out = new Float32Array(B * Td * nQ);
-  for (let b = 0; b < B; b++) {
-    const center = batch.targetScale[b * 2]!;
-    const scale = batch.targetScale[b * 2 + 1]!;
-    for (let h = 0; h < Td; h++) {
-      for (let q = 0; q < nQ; q++) {
-        const lin = p[(h * B + b) * nQ + q]! * scale + center;
-        out[(b * Td + h) * nQ + q] = targetTransform === 'log' ? Math.exp(lin) : lin;
-      }
-    }
-  }
-  return out;
 }
 
 /** Mean quantile loss over windows in target units (no dropout), batches built here: evaluateLoss on the native engine. */

@@ -89,14 +89,20 @@ process.stdin.resume();
 
 /**
  * Starts s3rver (HTTP + S3 XML, access key checked; atomic and conditional PUTs added, see above) with a temp
- * directory and a pre-created bucket. `conditionalWrites: false` leaves s3rver ignoring If-Match/If-None-Match,
+ * directory and a pre-created bucket, for tests and the S3 benchmark (s3rver is a development dependency: outside a
+ * development checkout this throws). `conditionalWrites: false` leaves s3rver ignoring If-Match/If-None-Match,
  * like an S3-compatible server without them. It runs in a
  * child process under --openssl-legacy-provider because its ListObjectsV2 continuation tokens use DES, which
  * Node 20's OpenSSL 3 refuses by default — and that flag must not leak into the test process itself.
  */
 export async function startS3Server(bucket = 'stockcast-test', options: { conditionalWrites?: boolean } = {}): Promise<S3Server> {
+  let entry: string;
+  try {
+    entry = createRequire(import.meta.url).resolve('s3rver');
+  } catch (err) {
+    throw new Error('s3rver (a development dependency) is not installed: run `npm ci` in a stockcast checkout', { cause: err });
+  }
   const directory = await mkdtemp(join(tmpdir(), 'sc-s3rver-'));
-  const entry = createRequire(import.meta.url).resolve('s3rver');
   const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SCRIPT, entry, directory, bucket, options.conditionalWrites === false ? 'no' : 'yes'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
