@@ -8,6 +8,7 @@ import type { ObjectStore } from './object-store.js';
 import type { FeatureBatch, FeatureCoverage, FeatureStore, WideQuery, WriteSummary } from './feature-store.js';
 import { openDuckDb, sqlIdent, sqlString } from './duckdb-session.js';
 import { readWideResult } from './wide-result.js';
+import { isOwnPartitionFile, longRowsSql, unmigratedSeedFiles } from './seed-layout.js';
 
 /** Options of the Parquet feature store. */
 export interface ParquetFeatureStoreOptions {
@@ -68,15 +69,14 @@ export class ParquetFeatureStore implements FeatureStore {
   /** {@inheritDoc FeatureStore.queryWide} */
   async queryWide(query: WideQuery): Promise<WideFrame> {
     if (query.features.length === 0) throw new Error('queryWide: at least one feature is required');
-    const files = await this.filesFor(query.features, query.timeFrame, query.startDate, query.endDate);
-    const missing = query.features.filter((f) => !files.some((x) => x.feature === f));
+    const rows = await this.longRows(query.features, query.timeFrame, query.startDate, query.endDate);
+    const missing = query.features.filter((f) => !rows.found.has(f));
     if (missing.length > 0) {
       throw new Error(
         `no data in the feature store for ${missing.join(', ')} at time frame ${query.timeFrame}` +
           `${query.startDate ? ` from ${query.startDate}` : ''}${query.endDate ? ` to ${query.endDate}` : ''}: run \`stockcast backfill\` first`,
       );
     }
-    const paths = await this.readablePaths(files.map((f) => f.key));
     const where: string[] = [];
     if (query.symbols && query.symbols.length > 0) where.push(`symbol IN (${query.symbols.map(sqlString).join(', ')})`);
     if (query.startDate) where.push(`date >= DATE ${sqlString(query.startDate)}`);
@@ -85,7 +85,7 @@ export class ParquetFeatureStore implements FeatureStore {
     const sql = `
       SELECT symbol, epoch_ms(timestamp)::DOUBLE AS ts,
         ${columns}
-      FROM read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning = true)
+      FROM ${rows.sql}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       GROUP BY symbol, timestamp
       ORDER BY symbol, timestamp`;
@@ -95,12 +95,11 @@ export class ParquetFeatureStore implements FeatureStore {
 
   /** {@inheritDoc FeatureStore.coverage} */
   async coverage(feature: string, timeFrame: string): Promise<FeatureCoverage[]> {
-    const files = await this.filesFor([feature], timeFrame);
-    if (files.length === 0) return [];
-    const paths = await this.readablePaths(files.map((f) => f.key));
+    const rows = await this.longRows([feature], timeFrame);
+    if (rows.found.size === 0) return [];
     const reader = await this.db.runAndReadAll(`
       SELECT symbol, strftime(min(date), '%Y-%m-%d'), strftime(max(date), '%Y-%m-%d'), count(*)::DOUBLE
-      FROM read_parquet([${paths.map(sqlString).join(', ')}])
+      FROM ${rows.sql}
       GROUP BY symbol ORDER BY symbol`);
     return reader.getRows().map((r) => ({
       symbol: String(r[0]),
@@ -112,14 +111,13 @@ export class ParquetFeatureStore implements FeatureStore {
 
   /** Reads the stored long rows of one feature (for inspection and tests), sorted by symbol and time. */
   async readLong(feature: string, timeFrame: string): Promise<Array<Record<string, string>>> {
-    const files = await this.filesFor([feature], timeFrame);
-    if (files.length === 0) return [];
-    const paths = await this.readablePaths(files.map((f) => f.key));
+    const rows = await this.longRows([feature], timeFrame);
+    if (rows.found.size === 0) return [];
     const reader = await this.db.runAndReadAll(`
       SELECT strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS timestamp, value, type,
              strftime(updated_timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS updated_timestamp,
              strftime(date, '%Y-%m-%d') AS date, symbol, feature, time_frame
-      FROM read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning = true)
+      FROM ${rows.sql}
       ORDER BY symbol, timestamp`);
     return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])));
   }
@@ -210,6 +208,15 @@ export class ParquetFeatureStore implements FeatureStore {
     }
   }
 
+  /** Long rows of the features: stockcast's files, and the seed's where it left files not yet migrated (seed-layout.ts). */
+  private async longRows(features: string[], timeFrame: string, startDate?: string, endDate?: string): Promise<{ sql: string; found: Set<string> }> {
+    const own = await this.filesFor(features, timeFrame, startDate, endDate);
+    const seed = await unmigratedSeedFiles(this.options.objects, this.options.prefix, features, timeFrame);
+    for (const [feature, keys] of seed) seed.set(feature, await this.readablePaths(keys));
+    const found = new Set([...own.map((f) => f.feature), ...seed.keys()]);
+    return { sql: longRowsSql(await this.readablePaths(own.map((f) => f.key)), seed, timeFrame), found };
+  }
+
   /** Stored partition files of the features, restricted to periods overlapping the date range. */
   private async filesFor(
     features: string[],
@@ -222,7 +229,7 @@ export class ParquetFeatureStore implements FeatureStore {
       featureSpec(feature);
       const dir = `${this.options.prefix}/feature=${feature}/time_frame=${timeFrame}/`;
       for (const key of await this.options.objects.list(dir)) {
-        if (!key.endsWith('.parquet')) continue;
+        if (!isOwnPartitionFile(key.slice(dir.length))) continue;
         const period = key.slice(dir.length, -'.parquet'.length);
         if (startDate && period < startDate.slice(0, period.length)) continue;
         if (endDate && period > endDate.slice(0, period.length)) continue;
@@ -269,7 +276,7 @@ export function partitionKey(prefix: string, feature: string, timeFrame: string,
 }
 
 /** SQL giving the partition period of a `YYYY-MM-DD` column: the year, or year-month for minute frames. */
-function periodSql(timeFrame: string, dateColumn: string): string {
+export function periodSql(timeFrame: string, dateColumn: string): string {
   return timeFrame.endsWith('Min') ? `substr(${dateColumn}, 1, 7)` : `substr(${dateColumn}, 1, 4)`;
 }
 
