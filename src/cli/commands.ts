@@ -7,6 +7,7 @@ import { registerForecast } from './forecast.js';
 import { registerTrade } from './trade.js';
 import { registerServe } from './serve.js';
 import { registerModels } from './models.js';
+import { registerStore } from './store.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   registerForecast(program);
   registerTrade(program);
   registerServe(program);
+  registerStore(program);
   program
     .command('bench')
     .description('Run benchmarks and print JSON figures.')
