@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { predictModel } from '../pipeline/predict-model.js';
+import { predictPart } from '../pipeline/sharded-predict.js';
+import type { Shard } from '../core/shard.js';
 import { configGrid, evaluateModel } from '../pipeline/evaluate-model.js';
 import type { Evaluation } from '../backtest/evaluation.js';
 import type { GridSpec } from '../backtest/grid.js';
@@ -9,17 +10,18 @@ import { optionalConfig, type ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
 
-/** Batch inference over the test range; prints where the predictions went. */
-export async function runPredict(modelId: string, backend = 'auto'): Promise<string> {
+/** Batch inference over the test range (all of it, or one shard); prints where the predictions went. */
+export async function runPredict(modelId: string, backend = 'auto', shard?: Shard): Promise<string> {
   const runtime = await openRuntime();
   try {
     process.stderr.write(`backend: ${await runtime.tensorBackend(backend)}\n`);
     const models = await runtime.modelStore();
     const progress = createProgress('predict');
-    const { key, table } = await predictModel({ modelId, features: await runtime.featureStore(), models, onProgress: (d, t) => progress.update(d, t) });
+    const { key, table, merged } = await predictPart({ modelId, features: await runtime.featureStore(), models, shard, onProgress: (d, t) => progress.update(d, t) });
     progress.stop();
     const days = new Set(table.timestamps).size;
-    process.stdout.write(`predicted ${table.currentY.length} windows (${new Set(table.symbols).size} symbols × ${days} days) → ${models.location}/${key}\n`);
+    const part = shard ? ` shard ${shard.index}/${shard.count}:` : '';
+    process.stdout.write(`predicted${part} ${table.currentY.length} windows (${new Set(table.symbols).size} symbols × ${days} days) → ${models.location}/${merged ?? key}\n`);
     return key;
   } finally {
     await runtime.close();
@@ -67,8 +69,13 @@ export function registerEvaluate(program: Command): void {
     .description("Batch inference over the config's test range (the seed's run_batch_inference); writes a predictions Parquet.")
     .requiredOption('--model-id <id>', 'a trained model')
     .option('--backend <name>', 'wasm (default), cpu, tensorflow', 'auto')
-    .action(async (opts: { modelId: string; backend: string }) => {
-      await runPredict(opts.modelId, opts.backend);
+    .option('--shard <i/n>', 'forecast only shard i of n (symbols split by a stable hash); writes <id>/output/predictions/part-i-of-n.parquet')
+    .option('--merge', 'merge a complete set of parts into <id>/output/predictions.parquet (no inference)')
+    .option('--shards <n>', 'with --merge: the split to merge when parts of several are stored (the others are removed)')
+    .addHelpText('after', '\nSharded (one command per machine, then one merge):\n  stockcast predict --model-id m1 --shard 1/4   # … --shard 4/4 on the other machines\n  stockcast predict --model-id m1 --merge\n')
+    .action(async (opts: { modelId: string; backend: string; shard?: string; merge?: boolean; shards?: string }) => {
+      const { predictCommand } = await import('./predict-parts.js');
+      await predictCommand(opts);
     });
   program
     .command('evaluate')

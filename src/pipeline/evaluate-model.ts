@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../store/object-store.js';
 import type { ModelConfig } from '../config/seed-config.js';
-import { predictionsKey, readPredictions } from '../store/predictions-parquet.js';
+import { readPredictionSet } from './prediction-set.js';
 import { baseParams, evaluatePredictions, type Evaluation } from '../backtest/evaluation.js';
 import { SEED_GRID, type GridSpec } from '../backtest/grid.js';
 import { evaluationHtml } from '../report/evaluation-html.js';
@@ -34,7 +34,7 @@ export function configGrid(config?: ModelConfig): GridSpec {
 
 /** The seed's run_evaluation on stored predictions, after costs, beside benchmarks; writes the HTML report and the evaluation JSON. */
 export async function evaluateModel(o: EvaluateModelOptions): Promise<Evaluation> {
-  const table = await readPredictions(o.models, predictionsKey(o.modelId), `model ${o.modelId}`);
+  const table = await readPredictionSet(o.models, o.modelId);
   const base = baseParams(o.config, { transactionCostBps: o.costBps ?? 0, slippageBps: o.slippageBps ?? 0, buyWeekday: o.buyWeekday });
   const evaluation = evaluatePredictions(o.modelId, table, base, o.grid ?? configGrid(o.config));
   await writeFileAtomic(o.reportPath, evaluationHtml(evaluation));

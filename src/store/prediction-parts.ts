@@ -1,6 +1,6 @@
 /**
  * The layout of a model's batch predictions in the model store. Every predict run writes parts,
- * `<model_id>/output/predictions/part-<i>-of-<n>.parquet` (an unsharded run is part 0 of 1), and the merged
+ * `<model_id>/output/predictions/part-<i>-of-<n>.parquet` (numbered from 1; an unsharded run is part 1 of 1), and the merged
  * `<model_id>/output/predictions.parquet` (the seed's single file, which the dashboard and older readers use). The
  * parts directory holds nothing but Parquet, so Athena, Trino and Spark can read it as the model's partition.
  */
@@ -28,7 +28,7 @@ export function parsePartName(name: string): { index: number; count: number } | 
   const m = /^part-(\d+)-of-(\d+)\.parquet$/.exec(name);
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  return m && index < count ? { index, count } : null;
+  return m && index >= 1 && index <= count ? { index, count } : null;
 }
 
 /** The parts a model's predictions directory holds, by count then index. */
@@ -65,7 +65,7 @@ export function checkPartSet(modelId: string, parts: PartRef[], count?: number):
     throw new Error(`the predictions of ${modelId} mix splits (${splits}): pick one with \`stockcast predict --model-id ${modelId} --merge --shards <n>\` (it removes the others' parts)`);
   }
   const chosen = parts.filter((p) => p.count === n);
-  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !chosen.some((p) => p.index === i));
+  const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !chosen.some((p) => p.index === i));
   if (chosen.length === 0 || missing.length > 0) {
     const have = chosen.map((p) => p.index).join(', ') || 'none';
     throw new Error(`the predictions of ${modelId} are incomplete: parts ${missing.map((i) => `${i}/${n}`).join(', ')} are missing (have: ${have}); run \`stockcast predict --model-id ${modelId} --shard <i>/${n}\` for each missing part`);

@@ -83,12 +83,12 @@ test("predictions: the parts' columns, model_id projected from the path and neve
   const models = new LocalObjectStore(dir);
   try {
     const table = (quantiles: number[]) => ({ quantiles, horizon: 2, symbols: ['AAPL'], timestamps: Float64Array.of(ts('2020-01-02')), currentY: Float64Array.of(1), y: Float64Array.of(1, 2), pred: new Float64Array(2 * quantiles.length).fill(1) });
-    await writePredictions(models, partKey('m1', 0, 1), table([0.3, 0.5, 0.7]));
-    await writePredictions(models, partKey('m2', 1, 2), table([0.1, 0.5, 0.9]));
+    await writePredictions(models, partKey('m1', 1, 1), table([0.3, 0.5, 0.7]));
+    await writePredictions(models, partKey('m2', 2, 2), table([0.1, 0.5, 0.9]));
     await writePredictions(models, 'm2/output/model-notes.parquet', table([0.5]));
     const layout = await predictionLayout(models);
     assert.deepEqual(layout, { modelIds: ['m1', 'm2'], quantileColumns: ['y_pred_p10', 'y_pred_p30', 'y_pred_p50', 'y_pred_p70', 'y_pred_p90'] });
-    const inFile = await describe(`SELECT * FROM read_parquet(${sqlString(models.localPath(partKey('m1', 0, 1)))})`);
+    const inFile = await describe(`SELECT * FROM read_parquet(${sqlString(models.localPath(partKey('m1', 1, 1)))})`);
     for (const engine of DDL_ENGINES) {
       const ddl = tableDdl(predictionsTable({ engine, database: 'stockcast', location: 's3://models/', ...layout }));
       const cols = ddlColumns(engine, ddl);
