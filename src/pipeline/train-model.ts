@@ -22,6 +22,8 @@ export interface TrainModelOptions {
   backend: string;
   symbols?: string[];
   resume?: boolean;
+  /** Where checkpoints go (default `<home>/models/<id>/checkpoints`; SageMaker: /opt/ml/checkpoints). */
+  checkpointDir?: string;
   maxMinutes?: number;
   maxEpochs?: number;
   chunkSize?: number;
@@ -94,7 +96,7 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
     seed: cfg.seed,
     chunkSize: o.chunkSize,
     maxMinutes: o.maxMinutes,
-    checkpointDir: join(o.home, 'models', o.modelId, 'checkpoints'),
+    checkpointDir: o.checkpointDir ?? join(o.home, 'models', o.modelId, 'checkpoints'),
     resume: o.resume,
     onBatch: o.onBatch,
     onEpoch: o.onEpoch,
