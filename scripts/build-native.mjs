@@ -33,9 +33,12 @@ function main() {
   if (process.env.STOCKCAST_NATIVE === '0') return warn('STOCKCAST_NATIVE=0');
   const include = nodeHeaders();
   if (!include) return warn('node_api.h not found: install the Node.js headers');
-  // -march=native: the addon is built on the machine that runs it. Reassociation lets the compiler vectorise
-  // sums (row means, dot products); NaN and infinity keep their meaning (no -ffinite-math-only).
-  const flags = ['-std=c++17', '-O3', '-march=native', '-ffp-contract=fast', '-fno-math-errno', '-fno-trapping-math', '-fassociative-math', '-fno-signed-zeros', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-DNODE_GYP_MODULE_NAME=stockcast_native', `-I${include}`];
+  // -march=native: the addon is built on the machine that runs it. An image built on one machine and run on
+  // others (the SageMaker training image) sets STOCKCAST_NATIVE_MARCH to a level they all have (x86-64-v3).
+  // Reassociation lets the compiler vectorise sums (row means, dot products); NaN and infinity keep their meaning
+  // (no -ffinite-math-only).
+  const march = process.env.STOCKCAST_NATIVE_MARCH || 'native';
+  const flags = ['-std=c++17', '-O3', `-march=${march}`, '-ffp-contract=fast', '-fno-math-errno', '-fno-trapping-math', '-fassociative-math', '-fno-signed-zeros', '-fPIC', '-shared', '-pthread', '-fvisibility=hidden', '-DNODE_GYP_MODULE_NAME=stockcast_native', `-I${include}`];
   const sources = readdirSync(srcDir).filter((f) => /\.(h|cpp)$/.test(f)).sort();
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ flags, cxx }));

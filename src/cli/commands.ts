@@ -9,6 +9,7 @@ import { registerServe } from './serve.js';
 import { registerModels } from './models.js';
 import { backendOption, choiceFlag, dateFlag, flag, intFlag, numberFlag } from './flags.js';
 import { registerWalkForward } from './walk-forward.js';
+import { registerStore } from './store.js';
 
 /** Registers every stockcast subcommand; heavy modules load lazily inside the actions. */
 export function registerCommands(program: Command): void {
@@ -31,6 +32,7 @@ export function registerCommands(program: Command): void {
   registerForecast(program);
   registerTrade(program);
   registerServe(program);
+  registerStore(program);
   program
     .command('bench')
     .description('Run benchmarks and print JSON figures (see README, Performance).')

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { predictModel } from '../pipeline/predict-model.js';
+import { predictPart } from '../pipeline/sharded-predict.js';
+import { parseShard, type Shard } from '../core/shard.js';
 import { evaluateModel, type ModelEvaluation } from '../pipeline/evaluate-model.js';
 import { compareModels } from '../pipeline/compare-models.js';
 import { baselineName, predictBaseline } from '../pipeline/baseline-predictions.js';
@@ -12,7 +13,7 @@ import type { ModelConfig } from '../config/seed-config.js';
 import { createProgress } from './progress.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { chooseConfig, commandConfig, configOption } from './common-options.js';
-import { choiceFlag, flag, modelIdOption, numberFlag, numberListFlag, type FlagParser } from './flags.js';
+import { choiceFlag, flag, intFlag, modelIdOption, numberFlag, numberListFlag, type FlagParser } from './flags.js';
 import { inferenceOptions, openInference, type InferenceFlags } from './inference-options.js';
 import { predictionsKey } from '../store/predictions-parquet.js';
 import { jsonOption, logLine, printResult, type OutputMode } from './output.js';
@@ -38,7 +39,7 @@ export interface PredictJson {
 }
 
 /** Batch inference over the test range on every core (or a baseline's forecasts over it); prints where the predictions went. */
-export async function runPredict(modelId: string, o: InferenceFlags & OutputMode & { baseline?: string } = {}): Promise<PredictJson> {
+export async function runPredict(modelId: string, o: InferenceFlags & OutputMode & { baseline?: string; shard?: Shard } = {}): Promise<PredictJson> {
   const runtime = await openRuntime();
   try {
     return await predictOn(runtime, modelId, o);
@@ -48,7 +49,7 @@ export async function runPredict(modelId: string, o: InferenceFlags & OutputMode
 }
 
 /** `predict` on an open runtime; `quietStdout` sends the summary line to stderr (evaluate --json keeps stdout one document). */
-async function predictOn(runtime: Runtime, modelId: string, o: InferenceFlags & OutputMode & { baseline?: string; quietStdout?: boolean }): Promise<PredictJson> {
+async function predictOn(runtime: Runtime, modelId: string, o: InferenceFlags & OutputMode & { baseline?: string; shard?: Shard; quietStdout?: boolean }): Promise<PredictJson> {
   const models = await runtime.modelStore();
   const features = await runtime.featureStore();
   let result;
@@ -59,8 +60,10 @@ async function predictOn(runtime: Runtime, modelId: string, o: InferenceFlags & 
     const inference = await openInference(runtime, o);
     used = inference.label;
     const progress = createProgress('predict');
-    result = await predictModel({ modelId, features, models, engine: inference.engine, onProgress: (d, t) => progress.update(d, t) });
+    const part = await predictPart({ modelId, features, models, shard: o.shard, engine: inference.engine, onProgress: (d, t) => progress.update(d, t) });
     progress.stop();
+    // a whole run is also merged into the seed's predictions.parquet; a shard is only its part
+    result = { key: part.merged ?? part.key, table: part.table };
   }
   const { key, table } = result;
   let first = Infinity;
@@ -79,7 +82,8 @@ async function predictOn(runtime: Runtime, modelId: string, o: InferenceFlags & 
     lastDecision: iso(last),
     backend: used,
   };
-  const line = `predicted ${json.windows} windows (${json.symbols} symbols × ${json.days} days)${json.baseline ? ` with the ${json.baseline} baseline` : ''} → ${json.location}`;
+  const part = o.shard && o.shard.count > 1 ? ` shard ${o.shard.index}/${o.shard.count}:` : '';
+  const line = `predicted${part} ${json.windows} windows (${json.symbols} symbols × ${json.days} days)${json.baseline ? ` with the ${json.baseline} baseline` : ''} → ${json.location}`;
   if (o.quietStdout) logLine(line);
   else printResult(o, json, () => line);
   return json;
@@ -131,6 +135,15 @@ async function runCompare(o: { modelIds: string[]; configFlag?: string; json?: b
   }
 }
 
+/** Options of `stockcast predict` as commander parses them. */
+export interface PredictFlags extends InferenceFlags, OutputMode {
+  modelId: string;
+  baseline?: string;
+  shard?: Shard;
+  merge?: boolean;
+  shards?: number;
+}
+
 /** Options of `stockcast evaluate` as commander parses them. */
 interface EvaluateFlags extends InferenceFlags {
   modelId?: string;
@@ -179,10 +192,14 @@ export function registerEvaluate(program: Command): void {
       .description("Batch inference over the config's test range (the seed's run_batch_inference) on every core; writes a predictions Parquet.")
       .addOption(modelIdOption('a trained model'))
       .addOption(flag('--baseline <name>', "write a baseline's forecasts of the same windows instead", choiceFlag(BASELINE_NAMES)))
+      .addOption(flag('--shard <i/n>', 'forecast only shard i of n (symbols split by a stable hash); writes <id>/output/predictions/part-i-of-n.parquet', asFlag(parseShard)))
+      .option('--merge', 'merge a complete set of parts into <id>/output/predictions.parquet (no inference)')
+      .addOption(flag('--shards <n>', 'with --merge: the split to merge when parts of several are stored (the others are removed); 1–10000', intFlag({ min: 1, max: 10_000 })))
       .addOption(jsonOption())
-      .addHelpText('after', '\nExamples:\n  stockcast predict --model-id m1 --threads 2\n  stockcast predict --model-id m1 --baseline drift   # → m1/output/baselines/drift.parquet, the same columns\n'),
-  ).action(async (opts: { modelId: string; baseline?: string; json?: boolean } & InferenceFlags) => {
-    await runPredict(opts.modelId, opts);
+      .addHelpText('after', '\nExamples:\n  stockcast predict --model-id m1 --threads 2\n  stockcast predict --model-id m1 --baseline drift   # → m1/output/baselines/drift.parquet, the same columns\n\nSharded (one command per machine, then one merge):\n  stockcast predict --model-id m1 --shard 1/4   # … --shard 4/4 on the other machines\n  stockcast predict --model-id m1 --merge\n'),
+  ).action(async (opts: PredictFlags) => {
+    const { predictCommand } = await import('./predict-parts.js');
+    await predictCommand(opts);
   });
   inferenceOptions(program
     .command('evaluate')

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadNativeAddon, nativeAddonError } from './native/native-addon.js';
 
 /** Backends stockcast can run on: TensorFlow.js backends, and `native`, stockcast's own compiled engine. */
-export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'native';
+export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'tensorflow-gpu' | 'native';
 
 /** The cap of the default thread count. */
 const DEFAULT_THREAD_CAP = 8;
@@ -23,8 +23,8 @@ export interface BackendSupport {
 
 /**
  * Selects the backend: `native` (the compiled engine, every core; TensorFlow.js still holds the weights, on
- * wasm), `wasm` (SIMD, one core per process), `cpu` (pure JS, slow), or `tensorflow` (`@tensorflow/tfjs-node`,
- * only where it installs). `auto` picks native where the command supports it and the addon is built, else
+ * wasm), `wasm` (SIMD, one core per process), `cpu` (pure JS, slow), `tensorflow` (`@tensorflow/tfjs-node`,
+ * only where it installs) or `tensorflow-gpu` (`@tensorflow/tfjs-node-gpu`, CUDA, only where it installs). `auto` picks native where the command supports it and the addon is built, else
  * tensorflow where it is installed, else wasm. Returns the backend actually in use.
  */
 export async function initBackend(name: BackendName | 'auto' = 'auto', support: BackendSupport = {}): Promise<BackendName> {
@@ -36,6 +36,7 @@ export async function initBackend(name: BackendName | 'auto' = 'auto', support: 
   }
   // production mode: no debug checks, and no banner urging the native backend on every run
   tf.enableProdMode();
+  if (name === 'tensorflow-gpu') return initGpuBackend();
   if (name === 'tensorflow' || name === 'auto') {
     try {
       // optional native speed-up; not a dependency because its install downloads a binary
@@ -61,4 +62,27 @@ export async function initBackend(name: BackendName | 'auto' = 'auto', support: 
   await tf.setBackend('wasm');
   await tf.ready();
   return 'wasm';
+}
+
+/** TensorFlow with CUDA through `@tensorflow/tfjs-node-gpu` (GPU instances; optional, its install downloads libtensorflow). */
+async function initGpuBackend(): Promise<BackendName> {
+  try {
+    // registers the same `tensorflow` backend as tfjs-node, built against CUDA
+    await import(/* @vite-ignore */ ['@tensorflow', 'tfjs-node-gpu'].join('/'));
+    await tf.setBackend('tensorflow');
+    await tf.ready();
+    return 'tensorflow-gpu';
+  } catch (err) {
+    throw new Error('backend "tensorflow-gpu" needs @tensorflow/tfjs-node-gpu with CUDA 11.2 and cuDNN 8 (see "Scaling out" in the README), which is not installed here: use --backend native or wasm', { cause: err });
+  }
+}
+
+/** True when an optional package can be imported from here (e.g. `@tensorflow/tfjs-node-gpu`). */
+export function isPackageInstalled(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
 }

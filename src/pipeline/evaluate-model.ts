@@ -1,7 +1,7 @@
 import type { ObjectStore } from '../store/object-store.js';
 import type { FeatureStore } from '../store/feature-store.js';
 import type { ModelConfig } from '../config/seed-config.js';
-import { predictionsKey, readPredictions } from '../store/predictions-parquet.js';
+import { readPredictionSet } from './prediction-set.js';
 import { loadArtifact } from '../model/artifact.js';
 import { alignBaseline, evaluatePredictions, type Evaluation } from '../backtest/evaluation.js';
 import { SEED_GRID, type GridSpec } from '../backtest/grid.js';
@@ -61,7 +61,7 @@ export function restrictToDates(t: PredictionTable, range: { start: string; end:
  * rows; writes the HTML report and the evaluation JSON.
  */
 export async function evaluateModel(o: EvaluateModelOptions): Promise<{ evaluation: ModelEvaluation; document: StoredEvaluation }> {
-  let table = await readPredictions(o.models, predictionsKey(o.modelId), `model ${o.modelId}`);
+  let table = await readPredictionSet(o.models, o.modelId);
   const { meta } = await loadArtifact(o.models, o.modelId);
   const base = strategyFromConfig(o.config, o.strategy);
   const range = o.testRange ?? preferredTestRange(o.config);

@@ -7,6 +7,14 @@ import type { PredictionTable } from '../core/prediction-table.js';
 import { formatTimeFrame } from '../core/time-frame.js';
 import { addDays } from '../core/ny-time.js';
 import { forecastTable } from './forecast-table.js';
+import type { WindowIndex } from '../dataset/time-series-dataset.js';
+
+/** The windows of the series `keep` accepts (all of them, unchanged, when it accepts every one). */
+function selectWindows(w: WindowIndex, keep: (series: number) => boolean): WindowIndex {
+  const picked = Array.from({ length: w.length }, (_, i) => i).filter((i) => keep(w.series[i]!));
+  if (picked.length === w.length) return w;
+  return { series: Int32Array.from(picked, (i) => w.series[i]!), start: Int32Array.from(picked, (i) => w.start[i]!), length: picked.length };
+}
 
 /**
  * The seed's run_batch_inference: load the artifact, build the test windows (decoders after val_end up to
@@ -22,6 +30,10 @@ export async function predictModel(o: {
   model?: TrainedModel;
   /** The engine the forward passes run on (default: TensorFlow.js on this thread; see model/inference-engines). */
   engine?: EngineFactory;
+  /** Forecast only the windows of these symbols (a shard); the data is prepared for every symbol all the same. */
+  keepSymbol?: (symbol: string) => boolean;
+  /** Stores the table and returns its key (default: the seed's `<id>/output/predictions.parquet`). */
+  write?: (table: PredictionTable, model: TrainedModel) => Promise<string>;
 }): Promise<{ key: string; table: PredictionTable }> {
   const model = o.model ?? (await TrainedModel.load(o.models, o.modelId, { engine: o.engine }));
   try {
@@ -29,11 +41,12 @@ export async function predictModel(o: {
     const timeFrame = formatTimeFrame(model.config().timeFrame);
     const frame = await o.features.queryWide({ features: model.inputColumns(), timeFrame, startDate: st.trainStart, endDate: addDays(st.testEnd, -1) });
     const data = model.dataset.prepare(frame);
-    const windows = model.dataset.windows(data, 'test');
-    if (windows.length === 0) throw new Error(`no test windows for ${o.modelId} between val_end ${st.valEnd} and test_end ${st.testEnd}: backfill that range first`);
+    const all = model.dataset.windows(data, 'test');
+    if (all.length === 0) throw new Error(`no test windows for ${o.modelId} between val_end ${st.valEnd} and test_end ${st.testEnd}: backfill that range first`);
+    const windows = selectWindows(all, (s) => !o.keepSymbol || o.keepSymbol(data.symbols[s]!));
     const table = forecastTable(await model.forecastWindows(data, windows, { onProgress: o.onProgress }), data, st);
-    const key = predictionsKey(o.modelId);
-    await writePredictions(o.models, key, table);
+    const key = o.write ? await o.write(table, model) : predictionsKey(o.modelId);
+    if (!o.write) await writePredictions(o.models, key, table);
     return { key, table };
   } finally {
     if (!o.model) model.dispose();

@@ -23,6 +23,8 @@ export interface TrainModelOptions {
   backend: string;
   symbols?: string[];
   resume?: boolean;
+  /** Where checkpoints go (default `<home>/models/<id>/checkpoints`; SageMaker: /opt/ml/checkpoints). */
+  checkpointDir?: string;
   maxMinutes?: number;
   maxEpochs?: number;
   chunkSize?: number;
@@ -101,7 +103,7 @@ export async function trainModel(o: TrainModelOptions): Promise<{ result: TrainR
     chunkSize: o.chunkSize,
     maxMinutes: o.maxMinutes,
     // the id is validated at the CLI; this check keeps any other caller from writing outside the home
-    checkpointDir: pathInside(o.home, 'models', o.modelId, 'checkpoints'),
+    checkpointDir: o.checkpointDir ?? pathInside(o.home, 'models', o.modelId, 'checkpoints'),
     resume: o.resume,
     onBatch: o.onBatch,
     onEpoch: o.onEpoch,

@@ -1,6 +1,6 @@
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { WideFrame } from '../core/wide-frame.js';
 import { featureSpec } from '../core/feature-catalog.js';
 import { pinFile, tempDirPrefix, tempPathFor } from '../core/atomic-file.js';
@@ -10,6 +10,7 @@ import { openDuckDb, sqlIdent, sqlString } from './duckdb-session.js';
 import { readWideResult } from './wide-result.js';
 import { mergeSql, partitionKey, periodSql, pivotExpr } from './feature-sql.js';
 import { dropConflictingDuplicates } from './duplicate-rows.js';
+import { isOwnPartitionFile, longRowsSql, unmigratedSeedFiles } from './seed-layout.js';
 
 export { partitionKey } from './feature-sql.js';
 
@@ -98,69 +99,54 @@ export class ParquetFeatureStore implements FeatureStore {
   /** {@inheritDoc FeatureStore.queryWide} */
   async queryWide(query: WideQuery): Promise<WideFrame> {
     if (query.features.length === 0) throw new Error('queryWide: at least one feature is required');
-    const files = await this.filesFor(query.features, query.timeFrame, query.startDate, query.endDate);
-    const missing = query.features.filter((f) => !files.some((x) => x.feature === f));
-    if (missing.length > 0) {
-      throw new Error(
-        `no data in the feature store for ${missing.join(', ')} at time frame ${query.timeFrame}` +
-          `${query.startDate ? ` from ${query.startDate}` : ''}${query.endDate ? ` to ${query.endDate}` : ''}: run \`stockcast backfill\` first`,
-      );
-    }
-    const read = await this.pin(files.map((f) => f.key));
-    try {
-      return await this.pivot(read.paths, query);
-    } catch (err) {
-      throw read.explain(err);
-    } finally {
-      await read.release();
-    }
-  }
-
-  /** Pivots the long rows of the files to the query's wide frame. */
-  private async pivot(paths: string[], query: WideQuery): Promise<WideFrame> {
-    const where: string[] = [];
-    if (query.symbols && query.symbols.length > 0) where.push(`symbol IN (${query.symbols.map(sqlString).join(', ')})`);
-    if (query.startDate) where.push(`date >= DATE ${sqlString(query.startDate)}`);
-    if (query.endDate) where.push(`date <= DATE ${sqlString(query.endDate)}`);
-    const columns = query.features.map((f) => `${pivotExpr(f)} AS ${sqlIdent(f)}`).join(',\n  ');
-    const sql = `
-      SELECT symbol, epoch_ms(timestamp)::DOUBLE AS ts,
-        ${columns}
-      FROM read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning = true)
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      GROUP BY symbol, timestamp
-      ORDER BY symbol, timestamp`;
-    const result = await this.db.run(sql);
-    return readWideResult(result, query.features);
+    return this.withLongRows(query.features, query.timeFrame, async (rows) => {
+      const missing = query.features.filter((f) => !rows.found.has(f));
+      if (missing.length > 0) {
+        throw new Error(
+          `no data in the feature store for ${missing.join(', ')} at time frame ${query.timeFrame}` +
+            `${query.startDate ? ` from ${query.startDate}` : ''}${query.endDate ? ` to ${query.endDate}` : ''}: run \`stockcast backfill\` first`,
+        );
+      }
+      const where: string[] = [];
+      if (query.symbols && query.symbols.length > 0) where.push(`symbol IN (${query.symbols.map(sqlString).join(', ')})`);
+      if (query.startDate) where.push(`date >= DATE ${sqlString(query.startDate)}`);
+      if (query.endDate) where.push(`date <= DATE ${sqlString(query.endDate)}`);
+      const columns = query.features.map((f) => `${pivotExpr(f)} AS ${sqlIdent(f)}`).join(',\n  ');
+      const result = await this.db.run(`
+        SELECT symbol, epoch_ms(timestamp)::DOUBLE AS ts,
+          ${columns}
+        FROM ${rows.sql}
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        GROUP BY symbol, timestamp
+        ORDER BY symbol, timestamp`);
+      return readWideResult(result, query.features);
+    }, query.startDate, query.endDate);
   }
 
   /** {@inheritDoc FeatureStore.coverage} */
   async coverage(feature: string, timeFrame: string): Promise<FeatureCoverage[]> {
-    const files = await this.filesFor([feature], timeFrame);
-    if (files.length === 0) return [];
-    const rows = await this.readPinned(files.map((f) => f.key), (paths) => `
-      SELECT symbol, strftime(min(date), '%Y-%m-%d'), strftime(max(date), '%Y-%m-%d'), count(*)::DOUBLE
-      FROM read_parquet([${paths.map(sqlString).join(', ')}])
-      GROUP BY symbol ORDER BY symbol`);
-    return rows.getRows().map((r) => ({
-      symbol: String(r[0]),
-      firstDate: String(r[1]),
-      lastDate: String(r[2]),
-      rows: Number(r[3]),
-    }));
+    return this.withLongRows([feature], timeFrame, async (rows) => {
+      if (rows.found.size === 0) return [];
+      const reader = await this.db.runAndReadAll(`
+        SELECT symbol, strftime(min(date), '%Y-%m-%d'), strftime(max(date), '%Y-%m-%d'), count(*)::DOUBLE
+        FROM ${rows.sql}
+        GROUP BY symbol ORDER BY symbol`);
+      return reader.getRows().map((r) => ({ symbol: String(r[0]), firstDate: String(r[1]), lastDate: String(r[2]), rows: Number(r[3]) }));
+    });
   }
 
   /** Reads the stored long rows of one feature (for inspection and tests), sorted by symbol and time. */
   async readLong(feature: string, timeFrame: string): Promise<Array<Record<string, string>>> {
-    const files = await this.filesFor([feature], timeFrame);
-    if (files.length === 0) return [];
-    const reader = await this.readPinned(files.map((f) => f.key), (paths) => `
-      SELECT strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS timestamp, value, type,
-             strftime(updated_timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS updated_timestamp,
-             strftime(date, '%Y-%m-%d') AS date, symbol, feature, time_frame
-      FROM read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning = true)
-      ORDER BY symbol, timestamp`);
-    return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])));
+    return this.withLongRows([feature], timeFrame, async (rows) => {
+      if (rows.found.size === 0) return [];
+      const reader = await this.db.runAndReadAll(`
+        SELECT strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS timestamp, value, type,
+               strftime(updated_timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS updated_timestamp,
+               strftime(date, '%Y-%m-%d') AS date, symbol, feature, time_frame
+        FROM ${rows.sql}
+        ORDER BY symbol, timestamp`);
+      return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])));
+    });
   }
 
   /** {@inheritDoc FeatureStore.close} */
@@ -234,7 +220,7 @@ export class ParquetFeatureStore implements FeatureStore {
       featureSpec(feature);
       const dir = `${this.options.prefix}/feature=${feature}/time_frame=${timeFrame}/`;
       for (const key of await this.options.objects.list(dir)) {
-        if (!key.endsWith('.parquet')) continue;
+        if (!isOwnPartitionFile(key.slice(dir.length))) continue;
         const period = key.slice(dir.length, -'.parquet'.length);
         if (startDate && period < startDate.slice(0, period.length)) continue;
         if (endDate && period > endDate.slice(0, period.length)) continue;
@@ -244,15 +230,30 @@ export class ParquetFeatureStore implements FeatureStore {
     return out;
   }
 
-  /** Runs the query `sql(paths)` over pinned copies of the keys' files. */
-  private async readPinned(keys: string[], sql: (paths: string[]) => string): Promise<DuckDBResultReader> {
-    const read = await this.pin(keys);
+  /**
+   * Runs `use` over the long rows of the features, read from pinned copies of the files: stockcast's own, and the
+   * seed's where it left files not yet migrated (seed-layout.ts). `found` names the features with any file.
+   */
+  private async withLongRows<T>(features: string[], timeFrame: string, use: (rows: { sql: string; found: Set<string> }) => Promise<T>, startDate?: string, endDate?: string): Promise<T> {
+    const own = await this.filesFor(features, timeFrame, startDate, endDate);
+    const seedKeys = await unmigratedSeedFiles(this.options.objects, this.options.prefix, features, timeFrame);
+    const reads: ReadSet[] = [];
     try {
-      return await this.db.runAndReadAll(sql(read.paths));
+      const ownRead = await this.pin(own.map((f) => f.key));
+      reads.push(ownRead);
+      const seed = new Map<string, string[]>();
+      for (const [feature, keys] of seedKeys) {
+        const read = await this.pin(keys);
+        reads.push(read);
+        seed.set(feature, read.paths);
+      }
+      const found = new Set([...own.map((f) => f.feature), ...seedKeys.keys()]);
+      if (found.size === 0) return await use({ sql: '', found });
+      return await use({ sql: longRowsSql(ownRead.paths, seed, timeFrame), found });
     } catch (err) {
-      throw read.explain(err);
+      throw reads.reduce((e, r) => r.explain(e), err);
     } finally {
-      await read.release();
+      await Promise.all(reads.map((r) => r.release()));
     }
   }
 

@@ -22,9 +22,10 @@ export function baselinePredictionsKey(modelId: string, baseline: string): strin
 /**
  * Writes predictions as Parquet with the seed's columns: symbol, timestamp, current_y, y[], y_pred_pXX[] (one list
  * column per configured quantile), through DuckDB, as one atomic object write. The model's own target, when known,
- * goes into the file's key-value metadata (`stockcast.model_target`), with `stockcast.values = price`.
+ * goes into the file's key-value metadata (`stockcast.model_target`), with `stockcast.values = price`; `metadata`
+ * adds more key-value pairs (which shard, which artifact).
  */
-export async function writePredictions(store: ObjectStore, key: string, t: PredictionTable): Promise<void> {
+export async function writePredictions(store: ObjectStore, key: string, t: PredictionTable, metadata: Record<string, string> = {}): Promise<void> {
   const dir = await mkdtemp(tempDirPrefix('pred'));
   const { connection: db, close } = await openDuckDb();
   try {
@@ -47,7 +48,7 @@ export async function writePredictions(store: ObjectStore, key: string, t: Predi
     const quantileCols = t.quantiles.map((q, k) => `${list(`q${k}`)} AS ${sqlIdent(quantileColumn(q))}`).join(', ');
     const file = join(dir, 'predictions.parquet');
     await db.run(`COPY (SELECT symbol, make_timestamp((ts * 1000)::BIGINT) AS timestamp, current_y, ${list('y')} AS y, ${quantileCols}
-      FROM p ORDER BY timestamp, symbol) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd${kvMetadata(t)})`);
+      FROM p ORDER BY timestamp, symbol) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd${kvMetadata(t, metadata)})`);
     await store.putFile(key, file);
   } finally {
     close();
@@ -55,14 +56,20 @@ export async function writePredictions(store: ObjectStore, key: string, t: Predi
   }
 }
 
-/** The COPY option recording the model's target (nothing when the table does not know it). */
-function kvMetadata(t: PredictionTable): string {
-  if (t.modelTarget === undefined) return '';
-  return `, KV_METADATA {${sqlString(MODEL_TARGET_KEY)}: ${sqlString(t.modelTarget)}, 'stockcast.values': 'price'}`;
+/** The COPY option recording the model's target and any other metadata (nothing when there is none). */
+function kvMetadata(t: PredictionTable, metadata: Record<string, string>): string {
+  const pairs = { ...(t.modelTarget === undefined ? {} : { [MODEL_TARGET_KEY]: t.modelTarget, 'stockcast.values': 'price' }), ...metadata };
+  if (Object.keys(pairs).length === 0) return '';
+  return `, KV_METADATA {${Object.entries(pairs).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`;
 }
 
 /** Reads a predictions Parquet back into a table; quantiles come from the y_pred_pXX column names. */
 export async function readPredictions(store: ObjectStore, key: string, what: string): Promise<PredictionTable> {
+  return (await readPredictionFile(store, key, what)).table;
+}
+
+/** Reads a predictions Parquet: its table and its key-value metadata. */
+export async function readPredictionFile(store: ObjectStore, key: string, what: string): Promise<{ table: PredictionTable; metadata: Record<string, string> }> {
   const dir = await mkdtemp(tempDirPrefix('pred'));
   const { connection: db, close } = await openDuckDb();
   try {
@@ -72,7 +79,8 @@ export async function readPredictions(store: ObjectStore, key: string, what: str
     const qcols = cols.filter((c) => /^y_pred_p\d+$/.test(c)).sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
     const quantiles = qcols.map((c) => Number(c.slice(8)) / 100);
     const kv = (await db.runAndReadAll(`SELECT decode(key), decode(value) FROM parquet_kv_metadata(${sqlString(file)})`)).getRows();
-    const modelTarget = kv.find((r) => r[0] === MODEL_TARGET_KEY)?.[1];
+    const metadata = Object.fromEntries(kv.map((r) => [String(r[0]), String(r[1])]));
+    const modelTarget = metadata[MODEL_TARGET_KEY];
     const rows = (await db.runAndReadAll(`SELECT symbol, epoch_ms(timestamp)::DOUBLE, current_y, y, ${qcols.map(sqlIdent).join(', ')} FROM read_parquet(${sqlString(file)}) ORDER BY timestamp, symbol`)).getRows();
     const H = rows.length ? ((rows[0]![3] as { items: unknown[] }).items.length) : 0;
     const nQ = quantiles.length;
@@ -85,7 +93,7 @@ export async function readPredictions(store: ObjectStore, key: string, what: str
       y: new Float64Array(rows.length * H),
       pred: new Float64Array(rows.length * H * nQ),
     };
-    if (modelTarget !== undefined && modelTarget !== null) t.modelTarget = String(modelTarget);
+    if (modelTarget !== undefined) t.modelTarget = modelTarget;
     const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
     rows.forEach((r, i) => {
       t.symbols[i] = String(r[0]);
@@ -98,7 +106,7 @@ export async function readPredictions(store: ObjectStore, key: string, what: str
         for (let h = 0; h < H; h++) t.pred[(i * H + h) * nQ + k] = num(qs[h]);
       }
     });
-    return t;
+    return { table: t, metadata };
   } finally {
     close();
     await rm(dir, { recursive: true, force: true });
