@@ -41,7 +41,7 @@ test('--env-file reads another .env (here one that moves STOCKCAST_HOME); a miss
   const dir = await mkdtemp(join(tmpdir(), 'sc-envfile-'));
   try {
     await writeFile(join(dir, 'other.env'), `STOCKCAST_HOME=${join(dir, 'elsewhere')}\n`);
-    const args = ['backfill', '--symbols', 'SYN00', '--features', 'open', '--start', '2020-01-02', '--end', '2020-01-10', '--env-file', 'other.env'];
+    const args = ['backfill', '--source', 'synthetic', '--symbols', 'SYN00', '--features', 'open', '--start', '2020-01-02', '--end', '2020-01-10', '--env-file', 'other.env'];
     // runCli sets STOCKCAST_HOME in the environment, which would win over the file: leave it empty (= unset)
     const r = await runCli(args, dir, { STOCKCAST_HOME: '' });
     assert.equal(r.code, 0, r.stderr);
@@ -66,7 +66,7 @@ test("AWS settings in .env reach the SDK's chain: AWS_PROFILE picks the profile'
     const common = `S3_BUCKET_NAME=${s3.bucket}\nAWS_ENDPOINT_URL_S3=${s3.endpoint}\nAWS_CONFIG_FILE=${join(dir, 'config')}\nAWS_SHARED_CREDENTIALS_FILE=${join(dir, 'credentials')}\n`;
     await writeFile(join(dir, 'default.env'), common);
     await writeFile(join(dir, 'research.env'), `${common}AWS_PROFILE=research\n`);
-    const args = ['backfill', '--symbols', 'SYN00', '--features', 'open', '--start', '2020-01-02', '--end', '2020-01-10', '--json'];
+    const args = ['backfill', '--source', 'synthetic', '--symbols', 'SYN00', '--features', 'open', '--start', '2020-01-02', '--end', '2020-01-10', '--json'];
     const refused = await runCli([...args, '--env-file', 'default.env'], dir);
     assert.notEqual(refused.code, 0, 'the default profile’s keys are refused: the profile really is what signs');
     assert.match(`${refused.stdout}${refused.stderr}`, /InvalidAccessKeyId|AWS Access Key Id/);
@@ -84,7 +84,7 @@ test("AWS settings in .env reach the SDK's chain: AWS_PROFILE picks the profile'
 test('no AWS region anywhere is a clear error before any request (no hard-coded region)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sc-region-'));
   try {
-    const r = await runCli(['backfill', '--symbols', 'SYN00', '--features', 'open', '--start', '2020-01-02', '--end', '2020-01-10'], dir, { S3_BUCKET_NAME: 'some-bucket', AWS_CONFIG_FILE: join(dir, 'none') });
+    const r = await runCli(['backfill', '--source', 'synthetic', '--symbols', 'SYN00', '--features', 'open', '--start', '2020-01-02', '--end', '2020-01-10'], dir, { S3_BUCKET_NAME: 'some-bucket', AWS_CONFIG_FILE: join(dir, 'none') });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /error: no AWS region: set REGION_NAME \(as the seed\) or AWS_REGION in the environment or in \.env, or a region for your AWS_PROFILE in ~\/\.aws\/config/);
   } finally {

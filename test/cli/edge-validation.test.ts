@@ -47,8 +47,8 @@ async function scratch(): Promise<string> {
 }
 
 const BAD_FLAGS: Array<[args: string[], flag: string, expected: RegExp]> = [
-  [['backfill', '--features', 'open', '--start', '2020-01-01', '--end', '2020-01-31', '--chunk-size', '0'], '--chunk-size <n>', /Expected an integer from 1 to 100000\./],
-  [['backfill', '--features', 'open', '--start', '2020-13-01', '--end', '2020-12-31'], '--start <date>', /Expected a date YYYY-MM-DD\./],
+  [['backfill', '--source', 'synthetic', '--features', 'open', '--start', '2020-01-01', '--end', '2020-01-31', '--chunk-size', '0'], '--chunk-size <n>', /Expected an integer from 1 to 100000\./],
+  [['backfill', '--source', 'synthetic', '--features', 'open', '--start', '2020-13-01', '--end', '2020-12-31'], '--start <date>', /Expected a date YYYY-MM-DD\./],
   [['backfill', '--features', 'open', '--start', '2020-01-01', '--end', '2020-01-31', '--source', 'bloomberg'], '--source <name>', /Expected one of synthetic, csv, alpaca, yahoo\./],
   [['train', '--model-id', 'tiny', '--max-epochs', 'abc'], '--max-epochs <n>', /Expected an integer from 1 to 100000\./],
   [['train', '--model-id', 'tiny', '--max-minutes', '0'], '--max-minutes <n>', /Expected a number > 0 and <= 525600\./],
@@ -157,7 +157,7 @@ test('symbols are validated in --symbols, --symbols-file (backfill and train) an
     await writeFile(join(dir, 'symbols.txt'), 'AAPL\n../../victim/yarn\n');
     const csv = 'symbol,date,open,high,low,close,adj_close,volume\nAAPL,2020-01-02,1,1,1,1,1,100\n../X,2020-01-02,1,1,1,1,1,100\n';
     await writeFile(join(dir, 'bars.csv.gz'), gzipSync(csv));
-    const base = ['backfill', '--features', 'open', '--start', '2020-01-01', '--end', '2020-01-31'];
+    const base = ['backfill', '--source', 'synthetic', '--features', 'open', '--start', '2020-01-01', '--end', '2020-01-31'];
     const cases: Array<[string[], RegExp]> = [
       [[...base, '--symbols', 'AAPL,../../victim/yarn'], /option '--symbols <list>' argument .* is invalid\. Expected a comma list of tickers \(invalid ticker "\.\.\/\.\.\/VICTIM\/YARN"/],
       [[...base, '--symbols-file', 'symbols.txt'], /symbols file symbols\.txt: invalid ticker "\.\.\/\.\.\/VICTIM\/YARN"/],

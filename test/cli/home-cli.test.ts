@@ -9,7 +9,7 @@ import { runCli } from '../helpers/cli.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
-const BACKFILL = ['backfill', '--features', 'open', '--start', '2020-01-01', '--end', '2020-01-31', '--symbols', 'SYN00'];
+const BACKFILL = ['backfill', '--source', 'synthetic', '--features', 'open', '--start', '2020-01-01', '--end', '2020-01-31', '--symbols', 'SYN00'];
 
 test('a file as STOCKCAST_HOME is a clear error naming it', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sc-home-cli-'));

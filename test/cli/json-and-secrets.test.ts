@@ -45,7 +45,7 @@ describe('--json on every reporting command, and no secret in any output', () =>
   };
   const storedFile = async (key: string): Promise<unknown> => JSON.parse(await readFile(join(dir, 'home', 'models', ...key.split('/')), 'utf8'));
 
-  const backfilled = once(() => json<Record<string, unknown>>('backfill', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31', '--chunk-size', '2'));
+  const backfilled = once(() => json<Record<string, unknown>>('backfill', '--source', 'synthetic', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31', '--chunk-size', '2'));
   const trained = once(async () => (await backfilled(), json<Record<string, unknown>>('train', '--model-id', 'tiny', '--max-epochs', '1', '--threads', '1')));
   const predicted = once(async () => (await trained(), json<Record<string, unknown>>('predict', '--model-id', 'tiny')));
 
@@ -68,7 +68,7 @@ describe('--json on every reporting command, and no secret in any output', () =>
     assert.equal(open.received, 3 * 253, 'three symbols × the 253 NYSE trading days of 2020');
     assert.equal(open.written, open.received);
     assert.ok(features.some((f) => f.feature === '****'), 'the feature named like a secret is masked in JSON too');
-    const again = await cli('human', 'backfill', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31', '--chunk-size', '2');
+    const again = await cli('human', 'backfill', '--source', 'synthetic', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31', '--chunk-size', '2');
     assert.match(again.stdout, /^open\s+759\s+0$/m, 'the human summary: nothing new written');
   });
 

@@ -169,7 +169,7 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
     await tradedDay1();
     const onTime = await ok(['trade', 'status', '--now', '2021-01-05T14:00:00Z']);
     assert.match(onTime.stdout, /^tiny +2021-01-04 +complete +1 +2021-01-05 +0\.00 +0 +no$/m);
-    assert.match(onTime.stdout, /interval \(trading days between runs\) from configs\.yaml: tiny/);
+    assert.match(onTime.stdout, /interval \(trading days between runs\) from \S*configs\.yaml: tiny/);
     const missed = await cli('trade', 'status', '--now', '2021-01-07T15:00:00Z');
     assert.equal(missed.code, 2, missed.stdout);
     const bad = await cli('trade', 'status', '--now', 'tomorrow');

@@ -22,7 +22,7 @@ describe('a log-return model through predict, evaluate, explain, forecast and tr
   let dir = '';
   const { cli, ok } = cliSession(() => dir);
   const models = () => new LocalObjectStore(join(dir, 'home', 'models'));
-  const backfilled = once(() => ok(['backfill', '--symbols', SYMBOLS.join(','), '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']));
+  const backfilled = once(() => ok(['backfill', '--source', 'synthetic', '--symbols', SYMBOLS.join(','), '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']));
   const trained = once(async () => {
     await backfilled();
     for (const id of ['price', 'logret']) await ok(['train', '--model-id', id, '--threads', '1']);

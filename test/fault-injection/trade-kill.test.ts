@@ -56,7 +56,7 @@ describe('trade --execute killed with SIGKILL, then re-run', () => {
   before(async () => {
     base = await scratch();
     await writeFile(join(base, 'configs.yaml'), TINY_CONFIGS);
-    await ok(base, ['backfill', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']);
+    await ok(base, ['backfill', '--source', 'synthetic', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']);
     await ok(base, ['train', '--model-id', 'tiny', '--max-epochs', '1', '--threads', '1']);
     await ok(base, [...TRADE, ...DAY1]);
     const dir = await scratch(base);

@@ -50,7 +50,7 @@ describe('train and predict killed with SIGKILL, then re-run', () => {
   before(async () => {
     base = await scratch();
     await writeFile(join(base, 'configs.yaml'), TINY_CONFIGS);
-    await ok(base, ['backfill', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']);
+    await ok(base, ['backfill', '--source', 'synthetic', '--symbols', 'SYN00,SYN01,SYN02', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']);
     reference = await scratch(base);
     await ok(reference, TRAIN);
     referenceWeights = await artifactWeights(reference);
