@@ -32,7 +32,7 @@ describe('evaluation commands: verdicts on the test range, baselines, comparison
     assert.equal(r.code, 0, `stockcast ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
     return r;
   };
-  const backfilled = once(() => ok(['backfill', '--symbols', 'SYN00,SYN01,SYN02,SYN03', '--features', 'open,day_of_week,year', '--start', '2019-06-01', '--end', '2020-12-31']));
+  const backfilled = once(() => ok(['backfill', '--source', 'synthetic', '--symbols', 'SYN00,SYN01,SYN02,SYN03', '--features', 'open,day_of_week,year', '--start', '2019-06-01', '--end', '2020-12-31']));
   const trained = once(async () => (await backfilled(), ok(['train', '--model-id', 'tiny', '--max-epochs', '1', '--threads', '1'])));
   const predicted = once(async () => (await trained(), ok(['predict', '--model-id', 'tiny'])));
 

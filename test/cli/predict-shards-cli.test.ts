@@ -17,7 +17,7 @@ describe('stockcast predict --shard / --merge', () => {
   const { cli, ok } = cliSession(() => dir);
   const models = () => new LocalObjectStore(join(dir, 'home', 'models'));
   const trained = once(async () => {
-    await ok(['backfill', '--symbols', SYMBOLS.join(','), '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']);
+    await ok(['backfill', '--source', 'synthetic', '--symbols', SYMBOLS.join(','), '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']);
     await ok(['train', '--model-id', 'tiny', '--threads', '1']);
   });
 

@@ -14,7 +14,7 @@ import { artifactKey, loadArtifact } from '../../src/model/artifact.js';
 // directories), then `train --sagemaker` against s3rver and a local server speaking SageMaker's JSON protocol,
 // whose "job" publishes the model the container run produced.
 const SYMBOLS = 'SYN00,SYN01,SYN02';
-const BACKFILL = ['backfill', '--symbols', SYMBOLS, '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31'];
+const BACKFILL = ['backfill', '--source', 'synthetic', '--symbols', SYMBOLS, '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31'];
 const SESSION_TOKEN = 'session-token-that-must-never-print-7f3a';
 
 describe('stockcast train in a SageMaker training container', () => {

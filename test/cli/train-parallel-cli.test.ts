@@ -13,7 +13,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sc-train-parallel-'));
   const entries = [tinyConfigEntry('tiny-a', { features: ['open', 'day_of_week'] }), tinyConfigEntry('tiny-b', { features: ['day_of_week', 'open'] })];
   await writeFile(join(dir, 'configs.yaml'), `configs:\n${entries.join('')}`);
-  await ok(['backfill', '--symbols', 'SYN00,SYN01', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']);
+  await ok(['backfill', '--source', 'synthetic', '--symbols', 'SYN00,SYN01', '--features', 'open,day_of_week', '--start', '2020-01-01', '--end', '2020-12-31']);
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
