@@ -16,6 +16,7 @@ import { chooseConfig, commandConfig, configOption } from './common-options.js';
 import { choiceFlag, flag, intFlag, modelIdOption, numberFlag, numberListFlag, type FlagParser } from './flags.js';
 import { inferenceOptions, openInference, type InferenceFlags } from './inference-options.js';
 import { predictionsKey } from '../store/predictions-parquet.js';
+import { listParts } from '../store/prediction-parts.js';
 import { jsonOption, logLine, printResult, type OutputMode } from './output.js';
 import { comparisonText, evaluationJson, parseDateRange, parseWeekdays } from './evaluate-output.js';
 
@@ -106,7 +107,8 @@ export async function runEvaluate(o: EvaluateCommandOptions): Promise<{ evaluati
   const runtime = await openRuntime();
   try {
     const models = await runtime.modelStore();
-    if (o.predict || !(await models.exists(predictionsKey(o.modelId)))) {
+    // predictions are stored whole (predictions.parquet) or as the parts of a sharded run
+    if (o.predict || (!(await models.exists(predictionsKey(o.modelId))) && (await listParts(models, o.modelId)).length === 0)) {
       if (!o.predict) logLine(`no stored predictions for ${o.modelId}: predicting the test range first`);
       await predictOn(runtime, o.modelId, { backend: o.backend, threads: o.threads, quietStdout: o.json });
     }
@@ -210,8 +212,8 @@ export function registerEvaluate(program: Command): void {
     .addOption(configOption('for the preferred strategy and grid'))
     .addOption(jsonOption('print JSON instead of tables (the stored evaluation without its long series)'))
     .addOption(flag('--strategy <name>', "SimpleXDaysAheadBuying or VolatilityRanking (default: the config's preferred block)", choiceFlag(['SimpleXDaysAheadBuying', 'VolatilityRanking'] as const)))
-    .addOption(flag('--interval-days <list>', 'grid: interval_days values (integers 1–100)', numberListFlag({ min: 1, max: 100 }, true)))
-    .addOption(flag('--num-stocks <list>', 'grid: num_stocks_purchased values (integers 0–10000)', numberListFlag({ min: 0, max: 10_000 }, true)))
+    .addOption(flag('--interval-days <list>', 'grid: interval_days values (integers 1–260)', numberListFlag({ min: 1, max: 260 }, true)))
+    .addOption(flag('--num-stocks <list>', 'grid: num_stocks_purchased values (integers 1–10000)', numberListFlag({ min: 1, max: 10_000 }, true)))
     .addOption(flag('--uncertainty <list>', 'grid: uncertainty_multiplier values, 0–1000 (SimpleXDaysAheadBuying)', numberListFlag({ min: 0, max: 1000 })))
     .addOption(flag('--volatility-importance <list>', 'grid: volatility_importance values in [0, 1] (VolatilityRanking)', numberListFlag({ min: 0, max: 1 })))
     .addOption(flag('--cost-bps <n>', 'commission per side, basis points (0–1000)', numberFlag({ min: 0, max: 1000 }), STRATEGY_DEFAULTS.transactionCostBps))

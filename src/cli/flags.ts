@@ -108,6 +108,12 @@ export function modelIdFlag(): FlagParser<string> {
   };
 }
 
+/** A comma list of model ids (duplicates dropped), each validated as `--model-id`. */
+export function modelIdListFlag(): FlagParser<string[]> {
+  const one = modelIdFlag();
+  return (value) => [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))].map(one);
+}
+
 /** A comma list of tickers, upper-cased and validated. */
 export function symbolListFlag(): FlagParser<string[]> {
   return (value) => {

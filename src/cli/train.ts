@@ -3,14 +3,13 @@ import type { Command } from 'commander';
 import type { ModelConfig } from '../config/seed-config.js';
 import { runtimeChoice } from '../config/runtime-hints.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { validateModelId } from '../core/identifiers.js';
 import { RESULT_VARIABLE } from './train-parallel.js';
 import { trainModel } from '../pipeline/train-model.js';
 import { createProgress } from './progress.js';
 import { openRuntime } from './runtime.js';
 import { readSymbolsFile } from './backfill.js';
 import { chooseConfig, configOption, requiredConfig } from './common-options.js';
-import { choiceFlag, flag, intFlag, numberFlag } from './flags.js';
+import { choiceFlag, flag, intFlag, modelIdListFlag, numberFlag } from './flags.js';
 import { infoStream, jsonOption, logLine, printResult } from './output.js';
 
 /** Options shared by `train` and the demo's training step. */
@@ -133,7 +132,7 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description("Train a Temporal Fusion Transformer for a config of configs.yaml (the seed's run_training): here, in parallel processes, or as a SageMaker training job.")
-    .option('--model-id <id>', 'the config id in configs.yaml; also the model id of the artifact (a comma list trains several, see --parallel)')
+    .addOption(flag('--model-id <id>', 'the config id in configs.yaml; also the model id of the artifact (a comma list trains several, see --parallel)', modelIdListFlag()))
     .addOption(configOption('to read the model config from'))
     .addOption(flag('--backend <name>', 'native (default when built: compiled engine, every core), wasm, cpu, tensorflow (needs @tensorflow/tfjs-node) or tensorflow-gpu (needs @tensorflow/tfjs-node-gpu and CUDA)', choiceFlag(['auto', 'native', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const), 'auto'))
     .option('--resume', 'continue from the last checkpoint (after a crash, Ctrl-C or --max-minutes)')
@@ -167,7 +166,7 @@ Inside a SageMaker training job (the image's entry point runs \`train\`), the hy
 
 /** The options `train` parses. */
 interface TrainFlags {
-  modelId?: string; config?: string; backend: string; resume?: boolean; maxMinutes?: number; maxEpochs?: number; symbolsFile?: string; chunkSize?: number; threads?: number;
+  modelId?: string[]; config?: string; backend: string; resume?: boolean; maxMinutes?: number; maxEpochs?: number; symbolsFile?: string; chunkSize?: number; threads?: number;
   strict?: boolean; json?: boolean;
   parallel?: number; sagemaker?: boolean; instanceType?: string; role?: string; image?: string; spot?: boolean; volumeGb?: number; pollSeconds?: number; attach?: string;
 }
@@ -177,12 +176,12 @@ async function trainAction(opts: TrainFlags): Promise<void> {
   const container = opts.sagemaker ? null : detectSageMaker(process.env);
   if (container) {
     const { runInSageMaker } = await import('./train-container.js');
-    await runInSageMaker(container, { ...opts, backend: opts.backend === 'auto' ? undefined : opts.backend });
+    await runInSageMaker(container, { ...opts, modelId: opts.modelId?.[0], backend: opts.backend === 'auto' ? undefined : opts.backend });
     return;
   }
   if (!opts.modelId) throw new Error("required option '--model-id <id>' not specified");
-  // every id is checked before anything (a checkpoint folder, a job name) is built from it
-  const ids = [...new Set(opts.modelId.split(',').map((s) => s.trim()).filter(Boolean))].map((id) => validateModelId(id, '--model-id'));
+  // every id was checked as the command line was read, before anything (a checkpoint folder, a job name) is built from it
+  const ids = opts.modelId;
   if (opts.sagemaker) {
     if (ids.length !== 1) throw new Error('--sagemaker trains one model per command: start one job per --model-id');
     const { runSageMakerTraining } = await import('./train-sagemaker.js');

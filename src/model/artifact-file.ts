@@ -16,7 +16,7 @@ const BLOCK = 512;
  * size is not whole floats. `where` names the artifact in every error.
  */
 export function readArtifactFiles(bytes: Uint8Array, where: string): ArtifactFiles {
-  const files = untar(gunzip(bytes, where), where);
+  const files = archiveFiles(bytes, where);
   const json = files.get('model.json');
   const bin = files.get('weights.bin');
   const missing = [json ? null : 'model.json', bin ? null : 'weights.bin'].filter(Boolean);
@@ -32,6 +32,11 @@ export function readArtifactFiles(bytes: Uint8Array, where: string): ArtifactFil
   if (bin!.byteLength % 4 !== 0) throw new Error(`${where}: weights.bin has ${bin!.byteLength} bytes, not a whole number of float32 weights: the file is damaged`);
   const weights = new Float32Array(bin!.buffer.slice(bin!.byteOffset, bin!.byteOffset + bin!.byteLength));
   return { meta, weights };
+}
+
+/** The regular files of a `.tar.gz` by name; a damaged archive is an error naming `where` and what is wrong. */
+export function archiveFiles(bytes: Uint8Array, where: string): Map<string, Uint8Array> {
+  return untar(gunzip(bytes, where), where);
 }
 
 function gunzip(bytes: Uint8Array, where: string): Buffer {

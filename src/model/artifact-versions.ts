@@ -5,9 +5,9 @@
  * replacement, so there is never a moment without an artifact, and nothing here ever deletes a version.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tar from 'tar';
+import { archiveFiles } from './artifact-file.js';
 import type { ObjectStore } from '../store/object-store.js';
 
 /** Where a model's earlier artifacts live. */
@@ -52,35 +52,30 @@ export interface ArtifactContents {
 /** Reads an artifact file: never throws for a foreign or damaged archive, it says what is wrong instead. */
 export async function readArtifactContents(file: string): Promise<ArtifactContents> {
   const body = await readFile(file);
-  const base = { bytes: (await stat(file)).size, sha256: createHash('sha256').update(body).digest('hex'), meta: null, weights: null };
-  const entries: string[] = [];
+  const base = { bytes: body.byteLength, sha256: createHash('sha256').update(body).digest('hex'), meta: null, weights: null };
+  let files: Map<string, Uint8Array>;
   try {
-    await tar.t({ file, strict: true, onReadEntry: (e) => void entries.push(e.path) });
+    files = archiveFiles(body, file);
   } catch (err) {
     return { ...base, format: 'unreadable', problem: `not a readable .tar.gz archive (${(err as Error).message})` };
   }
-  if (!entries.includes('model.json')) {
-    const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, … (${entries.length} files)` : '');
+  const json = files.get('model.json');
+  if (!json) {
+    const names = [...files.keys()];
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} files)` : '');
     return { ...base, format: 'foreign', problem: `not a stockcast model: the archive holds ${shown || 'nothing'} and no model.json (e.g. the seed's SageMaker output); kept, but stockcast cannot load it` };
   }
-  const dir = await mkdtemp(join(file, '..', 'contents-'));
+  let meta: unknown;
   try {
-    await tar.x({ file, cwd: dir, strict: true, filter: (p) => p === 'model.json' || p === 'weights.bin' });
-    let meta: unknown;
-    try {
-      meta = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
-    } catch (err) {
-      return { ...base, format: 'unreadable', problem: `its model.json is not valid JSON (${(err as Error).message})` };
-    }
-    const format = typeof (meta as { format?: unknown } | null)?.format === 'string' ? String((meta as { format: string }).format) : 'unknown';
-    if (format !== 'stockcast-tft/1') return { ...base, format, problem: `unknown artifact format ${format}` };
-    const weights = entries.includes('weights.bin') ? await readFile(join(dir, 'weights.bin')) : null;
-    return { ...base, format, problem: weights ? null : 'the archive has no weights.bin', meta: meta as Record<string, unknown>, weights };
+    meta = JSON.parse(Buffer.from(json).toString('utf8'));
   } catch (err) {
-    return { ...base, format: 'unreadable', problem: `the archive cannot be extracted (${(err as Error).message})` };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    return { ...base, format: 'unreadable', problem: `its model.json is not valid JSON (${(err as Error).message})` };
   }
+  const format = typeof (meta as { format?: unknown } | null)?.format === 'string' ? String((meta as { format: string }).format) : 'unknown';
+  if (format !== 'stockcast-tft/1') return { ...base, format, problem: `unknown artifact format ${format}` };
+  const bin = files.get('weights.bin');
+  const weights = bin ? Buffer.from(bin.buffer, bin.byteOffset, bin.byteLength) : null;
+  return { ...base, format, problem: weights ? null : 'the archive has no weights.bin', meta: meta as Record<string, unknown>, weights };
 }
 
 /**

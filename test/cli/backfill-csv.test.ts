@@ -57,12 +57,14 @@ test('earnings for real bars: from an earnings CSV; synthetic ones only when ask
   assert.equal(fromCsv.code, 0, fromCsv.stderr);
   assert.match(fromCsv.stdout, /is_earnings_day\s+42\s+42/, 'two symbols × the 21 trading days of January 2020');
   assert.doesNotMatch(fromCsv.stderr, /WARNING/);
+  // asked for by name: a warning, and the store's provenance then refuses the invented rows over the real ones
   const invented = await cli(...BASE, '--features', 'open,is_earnings_day', '--earnings-source', 'synthetic');
-  assert.equal(invented.code, 0, invented.stderr);
+  assert.equal(invented.code, 1, invented.stderr);
   assert.match(invented.stderr, /WARNING: --earnings-source synthetic invents earnings dates and surprises for real csv bars/);
+  assert.match(invented.stderr, /refusing to write synthetic rows: .*real data from earnings-csv for X, Y \(.*is_earnings_day/);
   const bad = await cli(...BASE, '--features', 'open', '--earnings-source', 'made-up');
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /--earnings-source: expected nasdaq, csv or synthetic, got "made-up"/);
+  assert.match(bad.stderr, /option '--earnings-source <name>' argument 'made-up' is invalid\. Expected one of nasdaq, csv, synthetic\./);
   const noFile = await cli(...BASE, '--features', 'open', '--csv', 'missing.csv.gz');
   assert.equal(noFile.code, 1);
   assert.match(noFile.stderr, /cannot read CSV file missing\.csv\.gz: ENOENT/);

@@ -87,7 +87,7 @@ describe('evaluation commands: verdicts on the test range, baselines, comparison
     assert.deepEqual(Array.from(drift.currentY), Array.from(model.currentY));
     const bad = await cli('predict', '--model-id', 'tiny', '--baseline', 'oracle');
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /unknown baseline "oracle": expected one of naive, drift, seasonal-naive, moving-average/);
+    assert.match(bad.stderr, /option '--baseline <name>' argument 'oracle' is invalid\. Expected one of naive, drift, seasonal-naive, moving-average\./);
     await ok(['train', '--model-id', 'yearly', '--threads', '1']);
     await ok(['predict', '--model-id', 'yearly']);
     const cmp = await ok(['evaluate', '--compare', 'tiny', 'yearly', '--num-stocks', '1']);

@@ -103,7 +103,9 @@ describe('stockcast commands on a backfilled store (synthetic market, local pape
 
   test('evaluate: the grid as JSON and an HTML report, predicting first (on --threads) when no predictions are stored; an invalid grid value names the parameter', async () => {
     await predicted();
+    // the whole file and its part (an unsharded run is part 1 of 1): no stored predictions at all
     await rm(join(dir, 'home', 'models', 'tiny', 'output', 'predictions.parquet'));
+    await rm(join(dir, 'home', 'models', 'tiny', 'output', 'predictions'), { recursive: true, force: true });
     const evaluated = await ok(['evaluate', '--model-id', 'tiny', '--json', '--num-stocks', '1,2', '--uncertainty', '0.1', '--threads', '1']);
     assert.match(evaluated.stderr, /no stored predictions for tiny: predicting the test range first/);
     assert.match(evaluated.stderr, /backend: native, 1 thread\n/);

@@ -53,7 +53,7 @@ describe('stockcast predict --shard / --merge', () => {
     const both = await cli('predict', '--model-id', 'tiny', '--shard', '1/2', '--merge');
     assert.match(both.stderr, /--merge and --shard contradict each other/);
     const shards = await cli('predict', '--model-id', 'tiny', '--merge', '--shards', 'two');
-    assert.match(shards.stderr, /--shards: expected an integer from 1 to 10000, got "two"/);
+    assert.match(shards.stderr, /option '--shards <n>' argument 'two' is invalid\. Expected an integer from 1 to 10000\./);
     const none = await cli('predict', '--model-id', 'ghost', '--merge');
     assert.match(none.stderr, /no prediction parts for model ghost: run `stockcast predict --model-id ghost`/);
   });

@@ -36,5 +36,5 @@ test('two configs in two processes: both artifacts, one summary; a failing confi
 test('--parallel out of range is a clear error', async () => {
   const bad = await cli('train', '--model-id', 'tiny-a,tiny-b', '--parallel', '0');
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /--parallel: expected an integer from 1 to 64, got "0"/);
+  assert.match(bad.stderr, /option '--parallel <k>' argument '0' is invalid\. Expected an integer from 1 to 64\./);
 });

@@ -97,7 +97,7 @@ test("a foreign artifact (the seed's SageMaker output) is kept byte for byte bef
     assert.equal(m.artifact?.format, 'stockcast-tft/1');
     assert.equal(m.versions.length, 1);
     assert.equal(m.versions[0]!.format, 'foreign');
-    assert.match(m.versions[0]!.problem!, /not a stockcast model: the archive holds model\.pth, code\/, code\/inference\.py and no model\.json \(e\.g\. the seed's SageMaker output\)/);
+    assert.match(m.versions[0]!.problem!, /not a stockcast model: the archive holds model\.pth, code\/inference\.py and no model\.json \(e\.g\. the seed's SageMaker output\)/);
     assert.equal(m.versions[0]!.archivedAt, '2026-02-01T00:00:00.000Z');
   });
 });

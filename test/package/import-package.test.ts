@@ -68,13 +68,16 @@ test('npm pack → install the tarball in a scratch project → import "stockcas
     await mkdir(source);
     for (const f of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE']) await cp(join(ROOT, f), join(source, f));
     await cp(join(ROOT, 'src'), join(source, 'src'), { recursive: true });
+    await cp(join(ROOT, 'scripts'), join(source, 'scripts'), { recursive: true });
+    await cp(join(ROOT, 'native', 'src'), join(source, 'native', 'src'), { recursive: true });
     await symlink(join(ROOT, 'node_modules'), join(source, 'node_modules'));
-    const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+    // STOCKCAST_NATIVE=0: the pack need not compile the engine (the consumer runs on the cpu backend)
+    const env = { ...process.env, STOCKCAST_NATIVE: '0', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
     // `npm pack` runs the package's `prepare` script, the build a publisher's pack runs
     const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: source, env, maxBuffer: 64 * 1024 * 1024 });
     const { filename, files } = (JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>)[0]!;
     const paths = files.map((f) => f.path);
-    for (const p of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'src/serve/public/index.html', 'LICENSE']) assert.ok(paths.includes(p), `the tarball holds ${p}`);
+    for (const p of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'src/serve/public/index.html', 'scripts/build-native.mjs', 'LICENSE']) assert.ok(paths.includes(p), `the tarball holds ${p}`);
     assert.ok(!paths.some((p) => p.startsWith('test/') || p.startsWith('src/cli/')), 'no tests and no TypeScript sources beyond the dashboard assets');
 
     const project = join(work, 'consumer');
