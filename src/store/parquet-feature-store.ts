@@ -209,18 +209,17 @@ export class ParquetFeatureStore implements FeatureStore {
   }
 
   /** Stored partition files of the features, restricted to periods overlapping the date range. */
-  private async filesFor(
-    features: string[],
+  private filesFor(
+    listed: Map<string, string[]>,
     timeFrame: string,
     startDate?: string,
     endDate?: string,
-  ): Promise<Array<{ feature: string; key: string }>> {
+  ): Array<{ feature: string; key: string }> {
     const out: Array<{ feature: string; key: string }> = [];
-    for (const feature of features) {
-      featureSpec(feature);
+    for (const [feature, keys] of listed) {
       const dir = `${this.options.prefix}/feature=${feature}/time_frame=${timeFrame}/`;
-      for (const key of await this.options.objects.list(dir)) {
-        if (!isOwnPartitionFile(key.slice(dir.length))) continue;
+      for (const key of keys) {
+        if (!key.startsWith(dir) || key.slice(dir.length).includes('/') || !isOwnPartitionFile(key.slice(dir.length))) continue;
         const period = key.slice(dir.length, -'.parquet'.length);
         if (startDate && period < startDate.slice(0, period.length)) continue;
         if (endDate && period > endDate.slice(0, period.length)) continue;
@@ -235,8 +234,14 @@ export class ParquetFeatureStore implements FeatureStore {
    * seed's where it left files not yet migrated (seed-layout.ts). `found` names the features with any file.
    */
   private async withLongRows<T>(features: string[], timeFrame: string, use: (rows: { sql: string; found: Set<string> }) => Promise<T>, startDate?: string, endDate?: string): Promise<T> {
-    const own = await this.filesFor(features, timeFrame, startDate, endDate);
-    const seedKeys = await unmigratedSeedFiles(this.options.objects, this.options.prefix, features, timeFrame);
+    // one listing per feature serves both layouts (each LIST is a request on S3)
+    const listed = new Map<string, string[]>();
+    for (const feature of features) {
+      featureSpec(feature);
+      listed.set(feature, await this.options.objects.list(`${this.options.prefix}/feature=${feature}/`));
+    }
+    const own = this.filesFor(listed, timeFrame, startDate, endDate);
+    const seedKeys = await unmigratedSeedFiles(this.options.objects, this.options.prefix, features, timeFrame, listed);
     const reads: ReadSet[] = [];
     try {
       const ownRead = await this.pin(own.map((f) => f.key));

@@ -60,8 +60,13 @@ export function parseFeatureKey(prefix: string, key: string): { feature: string;
 
 /** Every seed-format Parquet file under `<prefix>/feature=<f>/` whose directory maps to a stockcast time frame. */
 export async function listSeedFiles(objects: ObjectStore, prefix: string, feature?: string): Promise<SeedFile[]> {
+  return seedFilesOf(prefix, await objects.list(feature ? `${prefix}/feature=${feature}/` : `${prefix}/`));
+}
+
+/** The seed-format Parquet files among listed keys (those under a directory that maps to a stockcast time frame). */
+export function seedFilesOf(prefix: string, keys: string[]): SeedFile[] {
   const out: SeedFile[] = [];
-  for (const key of await objects.list(feature ? `${prefix}/feature=${feature}/` : `${prefix}/`)) {
+  for (const key of keys) {
     const parts = parseFeatureKey(prefix, key);
     if (!parts || !parts.file.endsWith('.parquet') || isOwnPartitionFile(parts.file)) continue;
     const timeFrame = stockcastTimeFrame(parts.directory);
@@ -90,12 +95,14 @@ export async function readMarker(objects: ObjectStore, key: string): Promise<Mig
 
 /**
  * The seed files of these features and time frame that a reader still has to read: those a migration has not yet
- * copied into stockcast's layout (its marker lists them). Grouped by feature.
+ * copied into stockcast's layout (its marker lists them). Grouped by feature; `listed` holds each feature's keys
+ * when the caller listed `<prefix>/feature=<f>/` already.
  */
-export async function unmigratedSeedFiles(objects: ObjectStore, prefix: string, features: string[], timeFrame: string): Promise<Map<string, string[]>> {
+export async function unmigratedSeedFiles(objects: ObjectStore, prefix: string, features: string[], timeFrame: string, listed?: Map<string, string[]>): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const feature of features) {
-    const files = (await listSeedFiles(objects, prefix, feature)).filter((f) => f.timeFrame === timeFrame);
+    const keys = listed?.get(feature) ?? (await objects.list(`${prefix}/feature=${feature}/`));
+    const files = seedFilesOf(prefix, keys).filter((f) => f.timeFrame === timeFrame);
     const done = new Set<string>();
     for (const dir of new Set(files.map((f) => f.directory))) {
       for (const name of (await readMarker(objects, markerKey(prefix, feature, dir)))?.files ?? []) done.add(`${dir}/${name}`);

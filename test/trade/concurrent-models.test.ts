@@ -123,8 +123,14 @@ describe('several models on one ledger, and a killed run reconciled the next day
     const env = { ALPACA_KEY: keys.id, ALPACA_SECRET: keys.secret, ALPACA_TRADING_URL: fake.url };
     try {
       let child: import('node:child_process').ChildProcess | undefined;
-      const killed = runCli(['trade', '--model-id', 'crashy', '--config', 'none.yaml', '--broker', 'alpaca', '--execute'], dir, env, { onSpawn: (c) => (child = c) });
-      while (!fake.requests.some((r) => r.method === 'POST')) await new Promise((r) => setTimeout(r, 20));
+      // configs.yaml has no entry for crashy: the run uses the config stored with the trained model
+      const killed = runCli(['trade', '--model-id', 'crashy', '--broker', 'alpaca', '--execute'], dir, env, { onSpawn: (c) => (child = c) });
+      let exited = false;
+      void killed.then(() => (exited = true));
+      while (!fake.requests.some((r) => r.method === 'POST')) {
+        if (exited) assert.fail(`the run ended before sending an order:\n${(await killed).stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
       child!.kill('SIGKILL'); // the order exists at the broker; the run never heard back
       assert.equal((await killed).code, -1);
       assert.equal(fake.orders.length, 1);
@@ -140,7 +146,7 @@ describe('several models on one ledger, and a killed run reconciled the next day
 
       fake.holdOrderAnswers(0);
       fake.setNow('2021-01-05T10:07:04-05:00');
-      const day2 = await runCli(['trade', '--model-id', 'crashy', '--config', 'none.yaml', '--broker', 'alpaca', '--execute', '--json'], dir, env);
+      const day2 = await runCli(['trade', '--model-id', 'crashy', '--broker', 'alpaca', '--execute', '--json'], dir, env);
       assert.equal(day2.code, 0, day2.stderr);
       const out = JSON.parse(day2.stdout) as { status: string; reconciled: Array<{ symbol: string; to: { status: string } }>; run: LedgerRun };
       assert.equal(out.status, 'complete');
