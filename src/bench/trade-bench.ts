@@ -133,8 +133,9 @@ async function tradeCommand(cwd: string, env: NodeJS.ProcessEnv, day: string, se
   const orders = (kind: string) => res.stdout.split('\n').filter((l) => l.trimStart().startsWith(kind) && l.includes(' filled')).length;
   const line = (re: RegExp) => res.lines.find((l) => re.test(l.text));
   const forecast = line(/^forecast \d+ symbols/);
-  const refreshed = line(/^refreshed \S+: \d+ rows/);
-  const refreshedMatch = refreshed ? /^refreshed (\S+): (\d+) rows/.exec(refreshed.text) : null;
+  // `refreshed 2018-12-24..2018-12-28 from alpaca (open, …; 471 symbols): 16956 rows`
+  const refreshed = line(/^refreshed \S+ from .*: \d+ rows/);
+  const refreshedMatch = refreshed ? /^refreshed (\S+) from .*: (\d+) rows/.exec(refreshed.text) : null;
   return {
     day,
     seconds,
