@@ -30,13 +30,16 @@ test('a read-only STOCKCAST_HOME: a writing command fails naming the file and "p
     await mkdir(home);
     await chmod(dir, 0o755);
     await chmod(home, 0o555);
-    // root writes anywhere, so as root the command runs as the unprivileged user nobody
+    // root writes anywhere: as root the command runs without the capabilities that override file permissions
+    // (util-linux's setpriv), still as root, so it reads a checkout that only root may read (a mktemp -d clone)
     const asRoot = process.getuid?.() === 0;
+    const [command, prefix] = asRoot
+      ? ['setpriv', ['--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search', '--', process.execPath]]
+      : [process.execPath, []];
     const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', TSX, MAIN, ...BACKFILL], {
+      const child = spawn(command, [...prefix, '--import', TSX, MAIN, ...BACKFILL], {
         cwd: dir,
         env: { PATH: process.env.PATH ?? '', HOME: dir, STOCKCAST_HOME: home, TMPDIR: tmpdir() },
-        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';
