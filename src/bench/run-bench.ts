@@ -1,21 +1,13 @@
 import { benchFeatureStore } from './feature-store-bench.js';
-import { benchTft } from './tft-bench.js';
+import { benchTft, type TftBenchOptions } from './tft-bench.js';
 import { benchEvaluate } from './evaluate-bench.js';
 import { benchTrade } from './trade-bench.js';
 import { benchLedger } from './ledger-bench.js';
 import { benchCompare } from './compare-bench.js';
 import { benchS3Cache } from './s3-cache-bench.js';
 
-/** Options every benchmark may read. */
-export interface BenchOptions {
-  data: string;
-  config?: string;
-  budgetMinutes?: number;
-  threads?: number;
-  backend?: string;
-  batches?: number;
-  repeats?: number;
-  budgetOnly?: boolean;
+/** Options every benchmark may read: the TFT benchmark's, and where `compare` finds the reference harness. */
+export interface BenchOptions extends TftBenchOptions {
   referenceDir?: string;
 }
 
