@@ -57,15 +57,20 @@ export async function benchCompare(opts: CompareOptions): Promise<Record<string,
   });
 }
 
+/** The reference harness as shipped in the shared folder beside the project (absolute, so the hint can be pasted anywhere). */
+export function sharedReferenceDir(): string {
+  return resolve('..', 'shared', 'bench', 'reference');
+}
+
 /** Fails with the set-up steps unless the harness, its vendored sources and Debian's python are there. */
 export function assertHarnessReady(dir: string): void {
   const missing = [join(dir, 'bench.py'), join(dir, 'vendor', 'site', 'pytorch_forecasting'), PYTHON].filter((p) => !existsSync(p));
   if (missing.length === 0) return;
   throw new Error(
     `the reference harness is not set up in ${dir} (missing ${missing.join(', ')}). Set it up once per machine, from the project root:\n` +
-      '  cp -r ../shared/bench/reference .bench-ref        # a git-ignored copy of the harness\n' +
+      `  cp -r ${sharedReferenceDir()} .bench-ref        # a git-ignored copy of the harness\n` +
       '  .bench-ref/setup.sh --mirror <dir>                # <dir>/<owner>+<name>/repo: bare clones of the four pinned repositories\n' +
-      'setup.sh installs the Debian packages (python3-torch, …; needs root) and checks the imports; see ../shared/bench/reference/README.md.\n' +
+      `setup.sh installs the Debian packages (python3-torch, …; needs root) and checks the imports; see ${join(sharedReferenceDir(), 'README.md')}.\n` +
       'Or point --reference-dir at an existing set-up copy.',
   );
 }

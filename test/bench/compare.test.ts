@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { assembleComparison, bestReference, ratio, RECORDED_REFERENCE, stockcastFigures, type HarnessResult } from '../../src/bench/compare.js';
-import { assertHarnessReady, parseLastJson } from '../../src/bench/compare-bench.js';
+import { assertHarnessReady, parseLastJson, sharedReferenceDir } from '../../src/bench/compare-bench.js';
 
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as T;
 /** A real harness run (bench.py --config small --mode throughput --batches 3) on a busy machine. */
@@ -122,7 +122,7 @@ test('compare refuses to run without a set-up harness and says how to set it up'
     (err: Error) =>
       err.message.includes('the reference harness is not set up in /nonexistent/.bench-ref') &&
       err.message.includes('/nonexistent/.bench-ref/vendor/site/pytorch_forecasting') &&
-      err.message.includes('cp -r ../shared/bench/reference .bench-ref') &&
+      err.message.includes(`cp -r ${sharedReferenceDir()} .bench-ref`) &&
       err.message.includes('.bench-ref/setup.sh --mirror <dir>'),
   );
 });
