@@ -10,22 +10,12 @@ import { formatTimeFrame } from '../core/time-frame.js';
 import { addDays } from '../core/ny-time.js';
 import { BASELINE_NAMES, baselineForecasts, fitResidualOffsets, type BaselineName } from '../backtest/baselines.js';
 import { forecastTable } from './forecast-table.js';
+import { modelFrame } from './model-frame.js';
 
 /** A baseline's name checked against the known ones (an unknown one lists them). */
 export function baselineName(name: string): BaselineName {
   if ((BASELINE_NAMES as readonly string[]).includes(name)) return name as BaselineName;
   throw new Error(`unknown baseline "${name}": expected one of ${BASELINE_NAMES.join(', ')}`);
-}
-
-/** The feature-store frame a model's predictions are made from (the same rows predict reads). */
-export async function modelFrame(features: FeatureStore, meta: ArtifactMeta): Promise<WideFrame> {
-  const st = meta.dataset;
-  return features.queryWide({
-    features: [...new Set([...st.features, st.targetColumn])],
-    timeFrame: formatTimeFrame(trainedConfig(meta).timeFrame),
-    startDate: st.trainStart,
-    endDate: addDays(st.testEnd, -1),
-  });
 }
 
 /**

@@ -9,7 +9,8 @@ import { runGrid, type GridSpec } from '../backtest/grid.js';
 import { dieboldMariano } from '../backtest/forecast-comparison.js';
 import { alignBaseline } from '../backtest/evaluation.js';
 import { strategyFromConfig, type StrategyOverrides } from '../strategies/registry.js';
-import { baselineTables, modelFrame } from './baseline-predictions.js';
+import { baselineTables } from './baseline-predictions.js';
+import { modelFrame } from './model-frame.js';
 import { configGrid, restrictToDates } from './evaluate-model.js';
 import { storedRun } from './results-store.js';
 

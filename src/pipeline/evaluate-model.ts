@@ -12,7 +12,8 @@ import { evaluationHtml } from '../report/evaluation-html.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { redactSecrets } from '../core/redact.js';
 import { evaluationDocument, evaluationKey, putJson, type StoredEvaluation } from './results-store.js';
-import { baselineTables, modelFrame } from './baseline-predictions.js';
+import { baselineTables } from './baseline-predictions.js';
+import { modelFrame } from './model-frame.js';
 
 /** What `evaluateModel` needs. */
 export interface EvaluateModelOptions {

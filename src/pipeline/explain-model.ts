@@ -3,8 +3,7 @@ import type { ObjectStore } from '../store/object-store.js';
 import type { Split } from '../dataset/time-series-dataset.js';
 import { TrainedModel, type Interpretation } from '../model/trained-model.js';
 import type { EngineFactory } from '../model/trained-model.js';
-import { formatTimeFrame } from '../core/time-frame.js';
-import { addDays } from '../core/ny-time.js';
+import { modelFrame } from './model-frame.js';
 
 /** The seed's explain_model: importances and attention of a trained model over one split. */
 export async function explainModel(o: {
@@ -19,10 +18,7 @@ export async function explainModel(o: {
 }): Promise<Interpretation> {
   const model = o.model ?? (await TrainedModel.load(o.models, o.modelId, { engine: o.engine }));
   try {
-    const st = model.dataset.state;
-    const timeFrame = formatTimeFrame(model.config().timeFrame);
-    const frame = await o.features.queryWide({ features: model.inputColumns(), timeFrame, startDate: st.trainStart, endDate: addDays(st.testEnd, -1) });
-    const data = model.dataset.prepare(frame);
+    const data = model.dataset.prepare(await modelFrame(o.features, model.meta));
     return await model.interpret(data, model.dataset.windows(data, o.split));
   } finally {
     if (!o.model) model.dispose();

@@ -4,9 +4,8 @@ import { TrainedModel } from '../model/trained-model.js';
 import type { EngineFactory } from '../model/trained-model.js';
 import { predictionsKey, writePredictions } from '../store/predictions-parquet.js';
 import type { PredictionTable } from '../core/prediction-table.js';
-import { formatTimeFrame } from '../core/time-frame.js';
-import { addDays } from '../core/ny-time.js';
 import { forecastTable } from './forecast-table.js';
+import { modelFrame } from './model-frame.js';
 import type { WindowIndex } from '../dataset/time-series-dataset.js';
 
 /** The windows of the series `keep` accepts (all of them, unchanged, when it accepts every one). */
@@ -38,9 +37,7 @@ export async function predictModel(o: {
   const model = o.model ?? (await TrainedModel.load(o.models, o.modelId, { engine: o.engine }));
   try {
     const st = model.dataset.state;
-    const timeFrame = formatTimeFrame(model.config().timeFrame);
-    const frame = await o.features.queryWide({ features: model.inputColumns(), timeFrame, startDate: st.trainStart, endDate: addDays(st.testEnd, -1) });
-    const data = model.dataset.prepare(frame);
+    const data = model.dataset.prepare(await modelFrame(o.features, model.meta));
     const all = model.dataset.windows(data, 'test');
     if (all.length === 0) throw new Error(`no test windows for ${o.modelId} between val_end ${st.valEnd} and test_end ${st.testEnd}: backfill that range first`);
     const windows = selectWindows(all, (s) => !o.keepSymbol || o.keepSymbol(data.symbols[s]!));

@@ -16,7 +16,8 @@ import { strategyFromConfig, type StrategyOverrides } from '../strategies/regist
 import { evaluationHtml } from '../report/evaluation-html.js';
 import { trainModel } from './train-model.js';
 import { predictModel } from './predict-model.js';
-import { baselineTables, modelFrame } from './baseline-predictions.js';
+import { baselineTables } from './baseline-predictions.js';
+import { modelFrame } from './model-frame.js';
 import { configGrid } from './evaluate-model.js';
 import { evaluationDocument, putJson, type StoredEvaluation } from './results-store.js';
 import { foldConfig, foldFingerprint, planFolds, type Fold, type FoldSpec } from './walk-forward-folds.js';
